@@ -1,0 +1,184 @@
+import type { PrismaClient, SiteRole } from '@outpost/prisma';
+import type { Viewer } from '../graphql/context.js';
+import { conflict, notFound, preconditionFailed, unauthenticated } from '../graphql/errors.js';
+import { requireEmail, requirePassword, requireText } from '../graphql/validation.js';
+import { recordAudit } from '../audit/audit-log.js';
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
+import { generateToken, hashToken, TokenPrefix } from './tokens.js';
+
+export const SESSION_COOKIE = 'outpost_session';
+export const SESSION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+
+async function loadViewer(
+  prisma: PrismaClient,
+  userId: string,
+  credential: Viewer['credential'],
+): Promise<Viewer | null> {
+  const user = await prisma.user.findUnique({ where: { id: userId }, include: { memberships: true } });
+  if (!user) return null;
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    siteRole: user.siteRole,
+    organizationRoles: new Map(user.memberships.map((m) => [m.organizationId, m.role])),
+    credential,
+  };
+}
+
+/** Resolves a bearer token or session cookie value to a viewer; null when missing, unknown, expired or revoked. */
+export async function viewerFromSecret(prisma: PrismaClient, secret: string | undefined): Promise<Viewer | null> {
+  if (!secret) return null;
+  const tokenHash = hashToken(secret);
+  const now = new Date();
+  if (secret.startsWith(TokenPrefix.apiToken)) {
+    const token = await prisma.apiToken.findUnique({ where: { tokenHash } });
+    if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now)) return null;
+    // lastUsedAt is advisory: update it at most once a minute to keep reads cheap.
+    if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > 60_000) {
+      await prisma.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: now } });
+    }
+    return loadViewer(prisma, token.userId, { kind: 'apiToken', id: token.id });
+  }
+  if (secret.startsWith(TokenPrefix.session)) {
+    const session = await prisma.session.findUnique({ where: { tokenHash } });
+    if (!session || session.revokedAt || session.expiresAt <= now) return null;
+    return loadViewer(prisma, session.userId, { kind: 'session', id: session.id });
+  }
+  return null;
+}
+
+/** Re-reads a viewer from its credential: used before every subscription event, so revocations and role changes apply at once. */
+export async function reloadViewer(prisma: PrismaClient, viewer: Viewer): Promise<Viewer | null> {
+  const now = new Date();
+  const credential =
+    viewer.credential.kind === 'apiToken'
+      ? await prisma.apiToken.findUnique({ where: { id: viewer.credential.id } })
+      : await prisma.session.findUnique({ where: { id: viewer.credential.id } });
+  if (!credential || credential.revokedAt || (credential.expiresAt && credential.expiresAt <= now)) return null;
+  return loadViewer(prisma, viewer.id, viewer.credential);
+}
+
+export async function login(prisma: PrismaClient, emailInput: string, password: string) {
+  const email = emailInput.trim().toLowerCase();
+  const user = await prisma.user.findUnique({ where: { email } });
+  // Verify against a dummy hash for unknown emails so both paths take the same time.
+  const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+  if (!user || !valid) throw unauthenticated('Email or password is wrong.');
+  const token = generateToken('session');
+  await prisma.$transaction(async (tx) => {
+    await tx.session.create({
+      data: { userId: user.id, tokenHash: hashToken(token), expiresAt: new Date(Date.now() + SESSION_LIFETIME_MS) },
+    });
+    await recordAudit(tx, { actorId: user.id, action: 'auth.login', targetType: 'User', targetId: user.id });
+  });
+  return { user, sessionToken: token };
+}
+
+export async function logout(prisma: PrismaClient, viewer: Viewer) {
+  await prisma.$transaction(async (tx) => {
+    if (viewer.credential.kind === 'session') {
+      await tx.session.update({ where: { id: viewer.credential.id }, data: { revokedAt: new Date() } });
+    }
+    await recordAudit(tx, { actorId: viewer.id, action: 'auth.logout', targetType: 'User', targetId: viewer.id });
+  });
+}
+
+export interface NewUserInput {
+  email: string;
+  name: string;
+  password: string;
+  siteRole: SiteRole;
+}
+
+async function validateNewUser(input: NewUserInput) {
+  return {
+    email: requireEmail('email', input.email),
+    name: requireText('name', input.name, { max: 100 }),
+    passwordHash: await hashPassword(requirePassword('password', input.password)),
+    siteRole: input.siteRole,
+  };
+}
+
+/**
+ * The first admin can be created once, by anyone who reaches the API before any user exists (the start
+ * command prints how), or from OUTPOST_ADMIN_EMAIL/OUTPOST_ADMIN_PASSWORD at start. A table lock makes
+ * two racing set-ups produce one admin.
+ */
+export async function setupFirstAdmin(
+  prisma: PrismaClient,
+  input: Omit<NewUserInput, 'siteRole'>,
+  actor: 'api' | 'environment' = 'api',
+) {
+  const data = await validateNewUser({ ...input, siteRole: 'ADMIN' });
+  return prisma.$transaction(async (tx) => {
+    await tx.$executeRaw`LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE`;
+    if ((await tx.user.count()) > 0) {
+      throw preconditionFailed('Outpost already has users: sign in instead, or ask an admin for an account.', {
+        rule: 'FIRST_ADMIN_ONCE',
+      });
+    }
+    const user = await tx.user.create({ data });
+    await recordAudit(tx, {
+      actorId: user.id,
+      action: 'auth.setupFirstAdmin',
+      targetType: 'User',
+      targetId: user.id,
+      after: { email: user.email, via: actor },
+    });
+    return user;
+  });
+}
+
+export async function createUser(prisma: PrismaClient, viewer: Viewer, input: NewUserInput) {
+  const data = await validateNewUser(input);
+  return prisma.$transaction(async (tx) => {
+    if (await tx.user.findUnique({ where: { email: data.email } })) {
+      throw conflict(`A user with email ${data.email} already exists.`, { field: 'email' });
+    }
+    const user = await tx.user.create({ data });
+    await recordAudit(tx, {
+      actorId: viewer.id,
+      action: 'user.create',
+      targetType: 'User',
+      targetId: user.id,
+      after: { email: user.email, name: user.name, siteRole: user.siteRole },
+    });
+    return user;
+  });
+}
+
+export async function createApiToken(prisma: PrismaClient, viewer: Viewer, name: string, expiresInDays?: number | null) {
+  const tokenName = requireText('name', name, { max: 100 });
+  const token = generateToken('apiToken');
+  const apiToken = await prisma.$transaction(async (tx) => {
+    const created = await tx.apiToken.create({
+      data: {
+        userId: viewer.id,
+        name: tokenName,
+        tokenHash: hashToken(token),
+        expiresAt: expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null,
+      },
+    });
+    await recordAudit(tx, {
+      actorId: viewer.id,
+      action: 'apiToken.create',
+      targetType: 'ApiToken',
+      targetId: created.id,
+      after: { name: tokenName, expiresAt: created.expiresAt },
+    });
+    return created;
+  });
+  return { apiToken, token };
+}
+
+export async function revokeApiToken(prisma: PrismaClient, viewer: Viewer, id: string) {
+  return prisma.$transaction(async (tx) => {
+    const token = await tx.apiToken.findUnique({ where: { id } });
+    // Site admins may revoke anyone's token (a leaked token is an incident); others only their own.
+    if (!token || (token.userId !== viewer.id && viewer.siteRole !== 'ADMIN')) throw notFound('API token', id);
+    const revoked = await tx.apiToken.update({ where: { id }, data: { revokedAt: token.revokedAt ?? new Date() } });
+    await recordAudit(tx, { actorId: viewer.id, action: 'apiToken.revoke', targetType: 'ApiToken', targetId: id });
+    return revoked;
+  });
+}

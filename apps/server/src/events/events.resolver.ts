@@ -1,0 +1,124 @@
+import { Arg, Authorized, Ctx, Field, ID, ObjectType, registerEnumType, Resolver, Root, Subscription } from 'type-graphql';
+import type { OutpostContext, Viewer } from '../graphql/context.js';
+import { canSeeOrganization, isSiteStaff, requireViewer } from '../auth/policy.js';
+import { reloadViewer } from '../auth/auth.service.js';
+import { visibleProvidersWhere } from '../providers/provider.service.js';
+import { visibleWorkspacesWhere } from '../workspaces/workspace.service.js';
+import { ProviderStatusEvent, WorkspaceProvider } from '../providers/provider.type.js';
+import { Workspace } from '../workspaces/workspace.type.js';
+import { createLoaders } from '../graphql/loaders.js';
+import {
+  ProviderEventTypes,
+  WorkspaceEventTypes,
+  type ProviderNotification,
+  type WorkspaceNotification,
+} from './notifications.js';
+
+const ProviderEventType = Object.fromEntries(ProviderEventTypes.map((t) => [t, t])) as {
+  [K in (typeof ProviderEventTypes)[number]]: K;
+};
+const WorkspaceEventType = Object.fromEntries(WorkspaceEventTypes.map((t) => [t, t])) as {
+  [K in (typeof WorkspaceEventTypes)[number]]: K;
+};
+registerEnumType(ProviderEventType, { name: 'WorkspaceProviderEventType' });
+registerEnumType(WorkspaceEventType, { name: 'WorkspaceEventType' });
+
+@ObjectType({ description: 'Something changed about a provider; fields are re-read when the event is delivered.' })
+export class WorkspaceProviderEvent {
+  @Field(() => ProviderEventType) type!: ProviderNotification['type'];
+  @Field(() => ID) providerId!: string;
+  @Field(() => WorkspaceProvider, { nullable: true, description: 'Null after DELETED or when no longer visible.' })
+  provider!: WorkspaceProvider | null;
+  @Field(() => ProviderStatusEvent, { nullable: true, description: 'The transition, for STATUS_CHANGED.' })
+  statusEvent!: ProviderStatusEvent | null;
+}
+
+@ObjectType()
+export class WorkspaceEvent {
+  @Field(() => WorkspaceEventType) type!: WorkspaceNotification['type'];
+  @Field(() => ID) workspaceId!: string;
+  @Field(() => Workspace, { nullable: true }) workspace!: Workspace | null;
+}
+
+/**
+ * Subscriptions re-authorize on every event: the viewer is re-read from their credential (a revoked
+ * token or removed membership takes effect at the next event) and the row is re-read with the
+ * viewer's visibility filter. A member never receives events about providers their organizations
+ * cannot use.
+ */
+@Resolver()
+export class EventsResolver {
+  @Authorized()
+  @Subscription(() => WorkspaceProviderEvent, {
+    description: 'Status transitions and changes to providers (default, allowlist, cordon, rename, delete).',
+    subscribe: ({ args, context }) =>
+      deliverProviderEvents(context as OutpostContext, (args as { providerId?: string | null }).providerId ?? null),
+  })
+  workspaceProviderEvents(
+    @Root() event: WorkspaceProviderEvent,
+    @Arg('providerId', () => ID, { nullable: true }) _providerId?: string,
+  ): WorkspaceProviderEvent {
+    return event;
+  }
+
+  @Authorized()
+  @Subscription(() => WorkspaceEvent, {
+    description: 'Workspaces created, changed (including observed phase) or deleted.',
+    subscribe: ({ args, context }) => {
+      const { organizationId, providerId } = args as { organizationId?: string | null; providerId?: string | null };
+      return deliverWorkspaceEvents(context as OutpostContext, organizationId ?? null, providerId ?? null);
+    },
+  })
+  workspaceEvents(
+    @Root() event: WorkspaceEvent,
+    @Arg('organizationId', () => ID, { nullable: true }) _organizationId?: string,
+    @Arg('providerId', () => ID, { nullable: true }) _providerId?: string,
+  ): WorkspaceEvent {
+    return event;
+  }
+}
+
+async function* deliverProviderEvents(
+  context: OutpostContext,
+  providerId: string | null,
+): AsyncGenerator<WorkspaceProviderEvent> {
+  let viewer: Viewer | null = requireViewer(context);
+  for await (const notification of context.notifications.pubSub.subscribe('provider')) {
+    if (providerId && notification.providerId !== providerId) continue;
+    viewer = await reloadViewer(context.prisma, viewer);
+    if (!viewer) return; // credential revoked or user gone: end the subscription
+    context.viewer = viewer;
+    context.loaders = createLoaders(context.prisma);
+    const provider = await context.prisma.workspaceProvider.findFirst({
+      where: { id: notification.providerId, ...visibleProvidersWhere(viewer) },
+    });
+    const organizationsBefore = notification.organizationIds ?? [];
+    const couldSeeBefore =
+      isSiteStaff(viewer) || organizationsBefore.some((id) => canSeeOrganization(viewer!, id));
+    if (!provider && !couldSeeBefore) continue;
+    const statusEvent = notification.statusEventId
+      ? await context.prisma.providerStatusEvent.findUnique({ where: { id: notification.statusEventId } })
+      : null;
+    yield { type: notification.type, providerId: notification.providerId, provider, statusEvent };
+  }
+}
+
+async function* deliverWorkspaceEvents(
+  context: OutpostContext,
+  organizationId: string | null,
+  providerId: string | null,
+): AsyncGenerator<WorkspaceEvent> {
+  let viewer: Viewer | null = requireViewer(context);
+  for await (const notification of context.notifications.pubSub.subscribe('workspace')) {
+    if (organizationId && notification.organizationId !== organizationId) continue;
+    if (providerId && notification.providerId !== providerId) continue;
+    viewer = await reloadViewer(context.prisma, viewer);
+    if (!viewer) return;
+    context.viewer = viewer;
+    const workspace = await context.prisma.workspace.findFirst({
+      where: { id: notification.workspaceId, ...visibleWorkspacesWhere(viewer, { includeDeleted: true }) },
+    });
+    if (!workspace) continue;
+    yield { type: notification.type, workspaceId: notification.workspaceId, workspace };
+  }
+}

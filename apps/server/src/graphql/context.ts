@@ -1,0 +1,26 @@
+import type { Request, Response } from 'express';
+import type { OrganizationRole, PrismaClient, SiteRole } from '@outpost/prisma';
+import type { Loaders } from './loaders.js';
+import type { NotificationListener } from '../events/notifications.js';
+
+/** The signed-in user as the API sees them for one request (or one subscription event). */
+export interface Viewer {
+  id: string;
+  email: string;
+  name: string;
+  siteRole: SiteRole;
+  /** Organization id → the viewer's role there. */
+  organizationRoles: Map<string, OrganizationRole>;
+  /** How they signed in: the session cookie or an API token (used by logout and token revocation). */
+  credential: { kind: 'session' | 'apiToken'; id: string };
+}
+
+export interface OutpostContext {
+  prisma: PrismaClient;
+  viewer: Viewer | null;
+  loaders: Loaders;
+  /** This process's LISTEN connection; subscriptions read events from it. */
+  notifications: NotificationListener;
+  /** Present for HTTP requests (login sets the cookie); absent for WebSocket operations. */
+  http?: { req: Request; res: Response };
+}

@@ -1,0 +1,42 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * The stable error codes of the API (`extensions.code`). Clients branch on these, never on messages.
+ * Messages name the thing, the rule that failed, and what to do next.
+ */
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  PRECONDITION_FAILED: 'PRECONDITION_FAILED',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface OutpostErrorDetails {
+  /** Which input field was wrong, for BAD_USER_INPUT. */
+  field?: string;
+  /** Which rule of DESIGN.md refused the request, e.g. `RULE_4_ALLOWLIST_IN_USE`. */
+  rule?: string;
+  /** Anything else a client can act on (workspaces still in the way, an alternative provider). */
+  [key: string]: unknown;
+}
+
+export class OutpostError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, details: OutpostErrorDetails = {}) {
+    super(message, { extensions: { code, ...details } });
+  }
+}
+
+export const badInput = (field: string, message: string) =>
+  new OutpostError(ErrorCode.BAD_USER_INPUT, message, { field });
+export const unauthenticated = (message = 'Sign in first: this needs a session cookie or an API token.') =>
+  new OutpostError(ErrorCode.UNAUTHENTICATED, message);
+export const forbidden = (message: string) => new OutpostError(ErrorCode.FORBIDDEN, message);
+export const notFound = (what: string, key: string) =>
+  new OutpostError(ErrorCode.NOT_FOUND, `${what} "${key}" does not exist (or you cannot see it).`);
+export const conflict = (message: string, details?: OutpostErrorDetails) =>
+  new OutpostError(ErrorCode.CONFLICT, message, details);
+export const preconditionFailed = (message: string, details?: OutpostErrorDetails) =>
+  new OutpostError(ErrorCode.PRECONDITION_FAILED, message, details);

@@ -1,0 +1,70 @@
+import DataLoader from 'dataloader';
+import type { Organization as OrganizationRow, PrismaClient, ProviderStatusEvent } from '@outpost/prisma';
+
+/**
+ * Per-request batch loaders: the providers list with nested allowlists, counts and history runs a
+ * fixed number of SQL statements however many providers are on the page (tested in providers.test.ts).
+ */
+export interface Loaders {
+  organization: DataLoader<string, OrganizationRow | null>;
+  allowlistByProvider: DataLoader<string, OrganizationRow[]>;
+  workspaceCountsByProvider: DataLoader<string, Map<string, number>>;
+  /** Key: `${providerId}:${first}`. */
+  statusHistory: DataLoader<string, ProviderStatusEvent[]>;
+}
+
+export function createLoaders(prisma: PrismaClient): Loaders {
+  return {
+    organization: new DataLoader(async (ids) => {
+      const rows = await prisma.organization.findMany({ where: { id: { in: [...ids] } } });
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+
+    allowlistByProvider: new DataLoader(async (providerIds) => {
+      const rows = await prisma.$queryRaw<Array<OrganizationRow & { providerId: string }>>`
+        SELECT e.provider_id AS "providerId", o.id, o.name, o.slug, o.created_at AS "createdAt", o.updated_at AS "updatedAt"
+        FROM provider_allowlist_entries e JOIN organizations o ON o.id = e.organization_id
+        WHERE e.provider_id = ANY(${[...providerIds]}::uuid[])
+        ORDER BY o.name`;
+      return providerIds.map((id) => rows.filter((row) => row.providerId === id));
+    }),
+
+    workspaceCountsByProvider: new DataLoader(async (providerIds) => {
+      const rows = await prisma.workspace.groupBy({
+        by: ['providerId', 'organizationId'],
+        where: { providerId: { in: [...providerIds] }, desiredState: { not: 'DELETED' } },
+        _count: { _all: true },
+      });
+      return providerIds.map(
+        (id) =>
+          new Map(rows.filter((row) => row.providerId === id).map((row) => [row.organizationId, row._count._all])),
+      );
+    }),
+
+    statusHistory: new DataLoader(async (keys) => {
+      // Keys sharing one `first` are fetched together with a window function: one statement per page size.
+      const byLimit = new Map<number, string[]>();
+      for (const key of keys) {
+        const [providerId, first] = key.split(':') as [string, string];
+        byLimit.set(Number(first), [...(byLimit.get(Number(first)) ?? []), providerId]);
+      }
+      const results = new Map<string, ProviderStatusEvent[]>();
+      for (const [first, providerIds] of byLimit) {
+        const rows = await prisma.$queryRaw<ProviderStatusEvent[]>`
+          SELECT id, "providerId", "fromStatus", "toStatus", message, at FROM (
+            SELECT id, provider_id AS "providerId", from_status::text AS "fromStatus", to_status::text AS "toStatus",
+                   message, at, row_number() OVER (PARTITION BY provider_id ORDER BY at DESC, id DESC) AS position
+            FROM provider_status_events WHERE provider_id = ANY(${providerIds}::uuid[])
+          ) ranked WHERE position <= ${first} ORDER BY at DESC, id DESC`;
+        for (const providerId of providerIds) {
+          results.set(
+            `${providerId}:${first}`,
+            rows.filter((row) => row.providerId === providerId),
+          );
+        }
+      }
+      return keys.map((key) => results.get(key) ?? []);
+    }),
+  };
+}

@@ -1,0 +1,161 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import type { PrismaClient } from '@outpost/prisma';
+import type { OutpostContext } from '../graphql/context.js';
+import { createLoaders } from '../graphql/loaders.js';
+import { ErrorCode } from '../graphql/errors.js';
+import { SESSION_COOKIE, viewerFromSecret } from '../auth/auth.service.js';
+import type { NotificationListener } from '../events/notifications.js';
+
+export interface OutpostHttpOptions {
+  prisma: PrismaClient;
+  schema: GraphQLSchema;
+  notifications: NotificationListener;
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Development mode shows stack traces in errors. */
+  development: boolean;
+  /** Trust X-Forwarded-* from a reverse proxy (so cookies get `Secure` behind a TLS terminator). */
+  trustProxy: boolean;
+}
+
+export interface OutpostHttpServer {
+  url: string;
+  graphqlUrl: string;
+  websocketUrl: string;
+  close(): Promise<void>;
+}
+
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of header?.split(';') ?? []) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(value.join('='));
+  }
+  return undefined;
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  return match?.[1];
+}
+
+const KNOWN_CODES = new Set<string>([...Object.values(ErrorCode), 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE']);
+
+/** Errors we did not raise on purpose are masked: their messages may carry SQL or internals. */
+function formatError(development: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && KNOWN_CODES.has(code)) {
+      if (development) return formatted;
+      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    console.error('internal error while serving GraphQL:', error);
+    return {
+      message: 'Internal server error: the request failed on the server; it has been logged.',
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
+  };
+}
+
+export async function startHttpServer(options: OutpostHttpOptions): Promise<OutpostHttpServer> {
+  const { prisma, schema, notifications } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  if (options.trustProxy) app.set('trust proxy', true);
+  const httpServer = http.createServer(app);
+
+  // graphql-ws shares the /graphql path with HTTP. Subscriptions authenticate with the session cookie
+  // sent on the upgrade request, or a token in connectionParams ({ authorization: 'Bearer …' } or { token }).
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsCleanup = useServer<Record<string, unknown> | undefined, { viewerContext?: OutpostContext }>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const secret =
+          (typeof params.token === 'string' ? params.token : undefined) ??
+          bearerToken(typeof params.authorization === 'string' ? params.authorization : undefined) ??
+          readCookie(ctx.extra.request.headers.cookie, SESSION_COOKIE);
+        const viewer = await viewerFromSecret(prisma, secret);
+        (ctx.extra as { viewerContext?: OutpostContext }).viewerContext = {
+          prisma,
+          viewer,
+          loaders: createLoaders(prisma),
+          notifications,
+        };
+        return true;
+      },
+      context: (ctx) => {
+        const base = (ctx.extra as { viewerContext: OutpostContext }).viewerContext;
+        // Each operation gets its own context object: subscriptions replace the viewer as they re-authorize.
+        return { ...base, loaders: createLoaders(prisma) };
+      },
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<OutpostContext>({
+    schema,
+    introspection: true,
+    includeStacktraceInErrorResponses: options.development,
+    formatError: formatError(options.development),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await prisma.$queryRaw`SELECT 1`;
+      res.json({ status: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
+    }
+  });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const secret = bearerToken(req.headers.authorization) ?? readCookie(req.headers.cookie, SESSION_COOKIE);
+        return {
+          prisma,
+          viewer: await viewerFromSecret(prisma, secret),
+          loaders: createLoaders(prisma),
+          notifications,
+          http: { req, res },
+        };
+      },
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port, options.host, resolve);
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${hostForUrl}:${port}`;
+  return {
+    url,
+    graphqlUrl: `${url}/graphql`,
+    websocketUrl: `ws://${hostForUrl}:${port}/graphql`,
+    async close() {
+      await apollo.stop();
+    },
+  };
+}
+

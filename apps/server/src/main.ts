@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { readConfig } from './config.js';
+import { startOutpost } from './outpost.js';
+
+const config = readConfig();
+const outpost = await startOutpost(config, { log: (line) => console.log(line) });
+console.log(`Outpost API:     ${outpost.http.graphqlUrl}`);
+console.log(`Subscriptions:   ${outpost.http.websocketUrl}`);
+if (outpost.setupRequired) {
+  console.log(
+    [
+      'No users yet. Create the first admin (once) with:',
+      `  curl -s ${outpost.http.graphqlUrl} -H 'content-type: application/json' \\`,
+      `    -d '{"query":"mutation { setupFirstAdmin(email: \\"you@example.com\\", name: \\"You\\", password: \\"a-long-password\\") { id } }"}'`,
+      'or restart with OUTPOST_ADMIN_EMAIL and OUTPOST_ADMIN_PASSWORD set.',
+    ].join('\n'),
+  );
+}
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping Outpost`);
+    outpost.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  });
+}

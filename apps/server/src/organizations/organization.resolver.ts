@@ -1,0 +1,82 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { OrganizationRole } from '@outpost/prisma';
+import type { OutpostContext } from '../graphql/context.js';
+import { badInput } from '../graphql/errors.js';
+import { requireSiteStaff, requireViewer, visibleOrganizationIds } from '../auth/policy.js';
+import { WorkspaceProvider } from '../providers/provider.type.js';
+import { Organization, OrganizationMember } from './organization.type.js';
+import * as organizations from './organization.service.js';
+
+@Resolver(() => Organization)
+export class OrganizationResolver {
+  @Authorized()
+  @Query(() => [Organization], { description: 'All organizations for site staff; your own for everyone else.' })
+  organizations(@Ctx() ctx: OutpostContext) {
+    const ids = visibleOrganizationIds(requireViewer(ctx));
+    return ctx.prisma.organization.findMany({
+      where: ids === null ? {} : { id: { in: ids } },
+      orderBy: { name: 'asc' },
+    });
+  }
+
+  @Authorized()
+  @Query(() => Organization)
+  organization(
+    @Ctx() ctx: OutpostContext,
+    @Arg('id', () => ID, { nullable: true }) id?: string,
+    @Arg('slug', () => String, { nullable: true }) slug?: string,
+  ) {
+    if (!id === !slug) throw badInput('id', 'Pass exactly one of id or slug.');
+    return organizations.findVisibleOrganization(ctx.prisma, requireViewer(ctx), { id, slug });
+  }
+
+  @Authorized()
+  @FieldResolver(() => [OrganizationMember])
+  async members(@Root() organization: Organization, @Ctx() ctx: OutpostContext): Promise<OrganizationMember[]> {
+    const memberships = await ctx.prisma.membership.findMany({
+      where: { organizationId: organization.id },
+      include: { user: true },
+      orderBy: { user: { email: 'asc' } },
+    });
+    return memberships.map((m) => ({ userId: m.userId, email: m.user.email, name: m.user.name, role: m.role }));
+  }
+
+  @Authorized()
+  @FieldResolver(() => [WorkspaceProvider], {
+    description: 'Providers this organization may use (its allowlist entries), for choosing where to create workspaces.',
+  })
+  allowedProviders(@Root() organization: Organization, @Ctx() ctx: OutpostContext) {
+    return ctx.prisma.workspaceProvider.findMany({
+      where: { allowlistEntries: { some: { organizationId: organization.id } } },
+      orderBy: [{ isDefault: 'desc' }, { name: 'asc' }],
+    });
+  }
+
+  @Authorized('ADMIN', 'MANAGER')
+  @Mutation(() => Organization, { description: 'New organizations may use the built-in provider from the start.' })
+  createOrganization(@Arg('name') name: string, @Arg('slug') slug: string, @Ctx() ctx: OutpostContext) {
+    return organizations.createOrganization(ctx.prisma, requireSiteStaff(ctx), { name, slug });
+  }
+
+  @Authorized()
+  @Mutation(() => OrganizationMember, { description: 'Organization admins and site staff. Adding an existing member changes their role.' })
+  addOrganizationMember(
+    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('email') email: string,
+    @Arg('role', () => OrganizationRole, { defaultValue: OrganizationRole.MEMBER }) role: OrganizationRole,
+    @Ctx() ctx: OutpostContext,
+  ) {
+    return organizations.addMember(ctx.prisma, requireViewer(ctx), { organizationId, email, role });
+  }
+
+  @Authorized()
+  @Mutation(() => Organization)
+  removeOrganizationMember(
+    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('userId', () => ID) userId: string,
+    @Ctx() ctx: OutpostContext,
+  ) {
+    return organizations.removeMember(ctx.prisma, requireViewer(ctx), { organizationId, userId });
+  }
+}
+

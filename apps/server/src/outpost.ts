@@ -1,0 +1,71 @@
+import type { PrismaClient } from '@outpost/prisma';
+import { createPrismaClient, migrateDeploy } from '@outpost/prisma';
+import { startLocalPostgres, type LocalPostgres } from '@outpost/local-postgres';
+import path from 'node:path';
+import type { OutpostConfig } from './config.js';
+import { ensureAdminFromEnvironment, ensureBuiltInProvider } from './database/bootstrap.js';
+import { createNotificationPubSub, NotificationListener } from './events/notifications.js';
+import { buildOutpostSchema } from './graphql/schema.js';
+import { startHttpServer, type OutpostHttpServer } from './http/app.js';
+
+export interface RunningOutpost {
+  http: OutpostHttpServer;
+  prisma: PrismaClient;
+  databaseUrl: string;
+  /** True when the first admin still has to be created (nobody has signed up). */
+  setupRequired: boolean;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Tests clone an already-migrated template database and skip `prisma migrate deploy`. */
+  skipMigrations?: boolean;
+  log?: (line: string) => void;
+}
+
+/** Wires the parts together explicitly: database → migrations → first-start data → events → HTTP. */
+export async function startOutpost(config: OutpostConfig, options: StartOptions = {}): Promise<RunningOutpost> {
+  const log = options.log ?? (() => undefined);
+  let embedded: LocalPostgres | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startLocalPostgres({ dataDir: path.join(config.dataDir, 'postgres') });
+    databaseUrl = embedded.databaseUrl('outpost');
+    await embedded.createDatabase('outpost');
+    log(`embedded PostgreSQL ${embedded.version} with data in ${embedded.dataDir}`);
+  }
+  try {
+    if (!options.skipMigrations) await migrateDeploy(databaseUrl);
+    const prisma = createPrismaClient(databaseUrl);
+    await ensureBuiltInProvider(prisma);
+    await ensureAdminFromEnvironment(prisma, config);
+    const pubSub = createNotificationPubSub();
+    const notifications = new NotificationListener(databaseUrl, pubSub);
+    await notifications.start();
+    const schema = await buildOutpostSchema(pubSub);
+    const http = await startHttpServer({
+      prisma,
+      schema,
+      notifications,
+      host: config.host,
+      port: config.port,
+      development: config.development,
+      trustProxy: config.trustProxy,
+    });
+    return {
+      http,
+      prisma,
+      databaseUrl,
+      setupRequired: (await prisma.user.count()) === 0,
+      async stop() {
+        await http.close();
+        await notifications.stop();
+        await prisma.$disconnect();
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}

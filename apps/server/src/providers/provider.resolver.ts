@@ -1,0 +1,252 @@
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import type { OutpostContext } from '../graphql/context.js';
+import { canSeeOrganization, requireSiteStaff, requireViewer } from '../auth/policy.js';
+import { decodeCursor, encodeCursor } from '../graphql/connection.js';
+import { badInput } from '../graphql/errors.js';
+import { requirePageSize } from '../graphql/validation.js';
+import { Organization } from '../organizations/organization.type.js';
+import {
+  ProviderCheckResult,
+  ProviderNodeSummary,
+  ProviderStatusEvent,
+  WorkspaceProvider,
+  WorkspaceProviderConnection,
+} from './provider.type.js';
+import {
+  CreateWorkspaceProviderInput,
+  ProviderLookupArgs,
+  UpdateWorkspaceProviderInput,
+  WorkspaceProvidersArgs,
+} from './provider.inputs.js';
+import * as providers from './provider.service.js';
+import * as allowlist from '../allowlist/allowlist.service.js';
+
+@ObjectType()
+export class OrganizationWorkspaceCount {
+  @Field(() => Organization) organization!: Organization;
+  @Field(() => Int) count!: number;
+}
+
+const STAFF = ['ADMIN', 'MANAGER'] as const;
+
+@Resolver(() => WorkspaceProvider)
+export class WorkspaceProviderResolver {
+  @Authorized()
+  @Query(() => WorkspaceProviderConnection, {
+    description: 'Providers the viewer may see, ordered by name. Members see those their organizations may use.',
+  })
+  async workspaceProviders(
+    @Args() { first, after, status }: WorkspaceProvidersArgs,
+    @Ctx() ctx: OutpostContext,
+  ): Promise<WorkspaceProviderConnection> {
+    const viewer = requireViewer(ctx);
+    requirePageSize('first', first);
+    const where = { ...providers.visibleProvidersWhere(viewer), ...(status ? { status } : {}) };
+    const afterName = after ? decodeCursor('after', after) : undefined;
+    const [rows, totalCount] = await Promise.all([
+      ctx.prisma.workspaceProvider.findMany({
+        where: afterName ? { ...where, name: { gt: afterName } } : where,
+        orderBy: { name: 'asc' },
+        take: first + 1,
+      }),
+      ctx.prisma.workspaceProvider.count({ where }),
+    ]);
+    const page = rows.slice(0, first);
+    return {
+      edges: page.map((node) => ({ cursor: encodeCursor(node.name), node })),
+      pageInfo: {
+        hasNextPage: rows.length > first,
+        endCursor: page.length > 0 ? encodeCursor(page[page.length - 1]!.name) : null,
+      },
+      totalCount,
+    };
+  }
+
+  @Authorized()
+  @Query(() => WorkspaceProvider, { description: 'One provider, by id or by name.' })
+  async workspaceProvider(@Args() { id, name }: ProviderLookupArgs, @Ctx() ctx: OutpostContext) {
+    if (!id === !name) throw badInput('id', 'Pass exactly one of id or name.');
+    return providers.findVisibleProvider(ctx.prisma, requireViewer(ctx), { id, name });
+  }
+
+  // --- Fields only site staff see: cluster details and what the agent reports. ---
+
+  @Authorized(...STAFF)
+  @FieldResolver(() => String, { nullable: true, description: 'Why the provider is in its status (errors in full).' })
+  statusMessage(@Root() provider: WorkspaceProvider) {
+    return provider.statusMessage;
+  }
+
+  @Authorized(...STAFF)
+  @FieldResolver(() => String, { nullable: true })
+  clusterAddress(@Root() provider: WorkspaceProvider) {
+    return provider.clusterAddress;
+  }
+
+  @Authorized(...STAFF)
+  @FieldResolver(() => String, { nullable: true })
+  namespace(@Root() provider: WorkspaceProvider) {
+    return provider.namespace;
+  }
+
+  @Authorized(...STAFF)
+  @FieldResolver(() => String, { nullable: true })
+  agentVersion(@Root() provider: WorkspaceProvider) {
+    return provider.agentVersion;
+  }
+
+  @Authorized(...STAFF)
+  @FieldResolver(() => String, { nullable: true })
+  kubernetesVersion(@Root() provider: WorkspaceProvider) {
+    return provider.kubernetesVersion;
+  }
+
+  @Authorized(...STAFF)
+  @FieldResolver(() => ProviderNodeSummary, { nullable: true })
+  nodeSummary(@Root() provider: WorkspaceProvider) {
+    return (provider.nodeSummary as ProviderNodeSummary | null) ?? null;
+  }
+
+  @Authorized(...STAFF)
+  @FieldResolver(() => [ProviderCheckResult], { nullable: true })
+  checkResults(@Root() provider: WorkspaceProvider) {
+    return (provider.checkResults as ProviderCheckResult[] | null) ?? null;
+  }
+
+  @Authorized(...STAFF)
+  @FieldResolver(() => [Organization], { nullable: true, description: 'The allowlist.' })
+  allowedOrganizations(@Root() provider: WorkspaceProvider, @Ctx() ctx: OutpostContext) {
+    return ctx.loaders.allowlistByProvider.load(provider.id);
+  }
+
+  @Authorized(...STAFF)
+  @FieldResolver(() => [OrganizationWorkspaceCount], {
+    nullable: true,
+    description: 'Workspaces (not deleted) per organization.',
+  })
+  async workspaceCountsByOrganization(
+    @Root() provider: WorkspaceProvider,
+    @Ctx() ctx: OutpostContext,
+  ): Promise<OrganizationWorkspaceCount[]> {
+    const counts = await ctx.loaders.workspaceCountsByProvider.load(provider.id);
+    const organizations = await ctx.loaders.organization.loadMany([...counts.keys()]);
+    return organizations.flatMap((organization) =>
+      organization && !(organization instanceof Error)
+        ? [{ organization, count: counts.get(organization.id) ?? 0 }]
+        : [],
+    );
+  }
+
+  @Authorized()
+  @FieldResolver(() => Int, { description: 'Workspaces (not deleted) in this provider that the viewer may see.' })
+  async workspaceCount(@Root() provider: WorkspaceProvider, @Ctx() ctx: OutpostContext) {
+    const viewer = requireViewer(ctx);
+    const counts = await ctx.loaders.workspaceCountsByProvider.load(provider.id);
+    let total = 0;
+    for (const [organizationId, count] of counts) {
+      if (canSeeOrganization(viewer, organizationId)) total += count;
+    }
+    return total;
+  }
+
+  @Authorized(...STAFF)
+  @FieldResolver(() => [ProviderStatusEvent], { nullable: true, description: 'Newest first.' })
+  statusHistory(
+    @Root() provider: WorkspaceProvider,
+    @Arg('first', () => Int, { defaultValue: 10, description: '1–100.' }) first: number,
+    @Ctx() ctx: OutpostContext,
+  ) {
+    requirePageSize('first', first);
+    return ctx.loaders.statusHistory.load(`${provider.id}:${first}`);
+  }
+
+  // --- Mutations: site staff only (rule 7). ---
+
+  @Authorized(...STAFF)
+  @Mutation(() => WorkspaceProvider, { description: 'Registers a provider in PENDING until its agent connects.' })
+  createWorkspaceProvider(@Arg('input') input: CreateWorkspaceProviderInput, @Ctx() ctx: OutpostContext) {
+    return providers.createProvider(ctx.prisma, requireSiteStaff(ctx), input);
+  }
+
+  @Authorized(...STAFF)
+  @Mutation(() => WorkspaceProvider)
+  updateWorkspaceProvider(
+    @Arg('id', () => ID) id: string,
+    @Arg('input') input: UpdateWorkspaceProviderInput,
+    @Ctx() ctx: OutpostContext,
+  ) {
+    return providers.updateProvider(ctx.prisma, requireSiteStaff(ctx), id, input);
+  }
+
+  @Authorized(...STAFF)
+  @Mutation(() => WorkspaceProvider)
+  renameWorkspaceProvider(@Arg('id', () => ID) id: string, @Arg('name') name: string, @Ctx() ctx: OutpostContext) {
+    return providers.renameProvider(ctx.prisma, requireSiteStaff(ctx), id, name);
+  }
+
+  @Authorized(...STAFF)
+  @Mutation(() => WorkspaceProvider, {
+    description: 'Refused for built-in, for the default, and while it holds workspaces. Returns the deleted provider.',
+  })
+  deleteWorkspaceProvider(@Arg('id', () => ID) id: string, @Ctx() ctx: OutpostContext) {
+    return providers.deleteProvider(ctx.prisma, requireSiteStaff(ctx), id);
+  }
+
+  @Authorized(...STAFF)
+  @Mutation(() => WorkspaceProvider, { description: 'Makes this the default provider and clears the old default.' })
+  setDefaultWorkspaceProvider(@Arg('id', () => ID) id: string, @Ctx() ctx: OutpostContext) {
+    return providers.setDefaultProvider(ctx.prisma, requireSiteStaff(ctx), id);
+  }
+
+  @Authorized(...STAFF)
+  @Mutation(() => WorkspaceProvider, { description: 'Stops new workspaces from being created in the provider.' })
+  cordonWorkspaceProvider(
+    @Arg('id', () => ID) id: string,
+    @Arg('reason') reason: string,
+    @Ctx() ctx: OutpostContext,
+  ) {
+    return providers.setCordon(ctx.prisma, requireSiteStaff(ctx), id, reason);
+  }
+
+  @Authorized(...STAFF)
+  @Mutation(() => WorkspaceProvider)
+  uncordonWorkspaceProvider(@Arg('id', () => ID) id: string, @Ctx() ctx: OutpostContext) {
+    return providers.setCordon(ctx.prisma, requireSiteStaff(ctx), id, null);
+  }
+
+  @Authorized(...STAFF)
+  @Mutation(() => WorkspaceProvider)
+  addOrganizationToProviderAllowlist(
+    @Arg('providerId', () => ID) providerId: string,
+    @Arg('organizationId', () => ID) organizationId: string,
+    @Ctx() ctx: OutpostContext,
+  ) {
+    return allowlist.addToAllowlist(ctx.prisma, requireSiteStaff(ctx), providerId, organizationId);
+  }
+
+  @Authorized(...STAFF)
+  @Mutation(() => WorkspaceProvider, {
+    description: 'Refused (PRECONDITION_FAILED, extensions.workspaces) while the organization has workspaces there.',
+  })
+  removeOrganizationFromProviderAllowlist(
+    @Arg('providerId', () => ID) providerId: string,
+    @Arg('organizationId', () => ID) organizationId: string,
+    @Ctx() ctx: OutpostContext,
+  ) {
+    return allowlist.removeFromAllowlist(ctx.prisma, requireSiteStaff(ctx), providerId, organizationId);
+  }
+}

@@ -1,0 +1,257 @@
+import type { Prisma, PrismaClient, WorkspaceProvider as ProviderRow } from '@outpost/prisma';
+import type { Viewer } from '../graphql/context.js';
+import { conflict, notFound, preconditionFailed } from '../graphql/errors.js';
+import { requireDnsLabel, requireText, requireUrl } from '../graphql/validation.js';
+import { recordAudit } from '../audit/audit-log.js';
+import { notify } from '../events/notifications.js';
+import { visibleOrganizationIds } from '../auth/policy.js';
+
+export const BUILT_IN_PROVIDER_NAME = 'built-in';
+
+export interface CreateProviderInput {
+  name: string;
+  displayName?: string | null;
+  region: string;
+  clusterAddress: string;
+  namespace: string;
+  accessUrl?: string | null;
+  organizationIds?: string[] | null;
+}
+
+export interface UpdateProviderInput {
+  displayName?: string | null;
+  region?: string | null;
+  accessUrl?: string | null;
+  namespace?: string | null;
+}
+
+/** Columns written to the audit log: everything an admin changes, nothing the agent reports. */
+function auditView(provider: ProviderRow) {
+  const { name, displayName, region, namespace, accessUrl, clusterAddress, isDefault, cordoned, cordonReason } =
+    provider;
+  return { name, displayName, region, namespace, accessUrl, clusterAddress, isDefault, cordoned, cordonReason };
+}
+
+/** Members see only providers that allowlist one of their organizations. */
+export function visibleProvidersWhere(viewer: Viewer): Prisma.WorkspaceProviderWhereInput {
+  const organizationIds = visibleOrganizationIds(viewer);
+  return organizationIds === null ? {} : { allowlistEntries: { some: { organizationId: { in: organizationIds } } } };
+}
+
+export async function findVisibleProvider(
+  prisma: PrismaClient | Prisma.TransactionClient,
+  viewer: Viewer,
+  by: { id?: string | null; name?: string | null },
+): Promise<ProviderRow> {
+  const key = by.id ? { id: by.id } : { name: by.name ?? '' };
+  const provider = await prisma.workspaceProvider.findFirst({ where: { ...key, ...visibleProvidersWhere(viewer) } });
+  if (!provider) throw notFound('Workspace provider', by.id ?? by.name ?? '');
+  return provider;
+}
+
+/** Reads the provider and locks its row for the rest of the transaction. */
+async function lockProvider(tx: Prisma.TransactionClient, providerId: string): Promise<ProviderRow> {
+  const locked = await tx.$queryRaw<Array<{ id: string }>>`
+    SELECT id FROM workspace_providers WHERE id = ${providerId}::uuid FOR UPDATE`;
+  if (locked.length === 0) throw notFound('Workspace provider', providerId);
+  return tx.workspaceProvider.findUniqueOrThrow({ where: { id: providerId } });
+}
+
+export async function createProvider(prisma: PrismaClient, viewer: Viewer, input: CreateProviderInput) {
+  const name = requireDnsLabel('name', input.name);
+  const data = {
+    name,
+    displayName: requireText('displayName', input.displayName ?? name, { max: 100 }),
+    region: requireText('region', input.region, { max: 100 }),
+    clusterAddress: requireUrl('clusterAddress', input.clusterAddress, ['https:', 'http:']),
+    namespace: requireDnsLabel('namespace', input.namespace),
+    accessUrl: input.accessUrl ? requireUrl('accessUrl', input.accessUrl) : null,
+  };
+  if (name === BUILT_IN_PROVIDER_NAME) {
+    throw conflict(`The name "${BUILT_IN_PROVIDER_NAME}" is reserved for the provider of Outpost's own cluster.`, {
+      field: 'name',
+    });
+  }
+  const organizationIds = [...new Set(input.organizationIds ?? [])];
+  return prisma.$transaction(async (tx) => {
+    if (await tx.workspaceProvider.findUnique({ where: { name }, select: { id: true } })) {
+      throw conflict(`A workspace provider named "${name}" already exists: choose another name.`, { field: 'name' });
+    }
+    const organizations = await tx.organization.findMany({ where: { id: { in: organizationIds } } });
+    const missing = organizationIds.filter((id) => !organizations.some((org) => org.id === id));
+    if (missing.length > 0) throw notFound('Organization', missing[0]!);
+    const provider = await tx.workspaceProvider.create({
+      data: {
+        ...data,
+        statusMessage: 'Registered; waiting for the provider agent to connect.',
+        allowlistEntries: { create: organizationIds.map((organizationId) => ({ organizationId })) },
+        statusEvents: { create: { toStatus: 'PENDING', message: 'Registered.' } },
+      },
+    });
+    await recordAudit(tx, {
+      actorId: viewer.id,
+      action: 'workspaceProvider.create',
+      targetType: 'WorkspaceProvider',
+      targetId: provider.id,
+      after: { ...auditView(provider), organizationIds },
+    });
+    await notify(tx, { topic: 'provider', type: 'CREATED', providerId: provider.id });
+    return provider;
+  });
+}
+
+export async function updateProvider(prisma: PrismaClient, viewer: Viewer, id: string, input: UpdateProviderInput) {
+  const changes: Prisma.WorkspaceProviderUpdateInput = {};
+  if (input.displayName != null) changes.displayName = requireText('displayName', input.displayName, { max: 100 });
+  if (input.region != null) changes.region = requireText('region', input.region, { max: 100 });
+  if (input.namespace != null) changes.namespace = requireDnsLabel('namespace', input.namespace);
+  if (input.accessUrl !== undefined) {
+    changes.accessUrl = input.accessUrl === null || input.accessUrl === '' ? null : requireUrl('accessUrl', input.accessUrl);
+  }
+  return prisma.$transaction(async (tx) => {
+    const before = await lockProvider(tx, id);
+    const after = await tx.workspaceProvider.update({ where: { id }, data: changes });
+    await recordAudit(tx, {
+      actorId: viewer.id,
+      action: 'workspaceProvider.update',
+      targetType: 'WorkspaceProvider',
+      targetId: id,
+      before: auditView(before),
+      after: auditView(after),
+    });
+    await notify(tx, { topic: 'provider', type: 'UPDATED', providerId: id });
+    return after;
+  });
+}
+
+export async function renameProvider(prisma: PrismaClient, viewer: Viewer, id: string, newName: string) {
+  const name = requireDnsLabel('name', newName);
+  return prisma.$transaction(async (tx) => {
+    const before = await lockProvider(tx, id);
+    if (before.kind === 'BUILT_IN') {
+      throw preconditionFailed(`The "${BUILT_IN_PROVIDER_NAME}" provider keeps its name: it is how Outpost finds its own cluster.`, {
+        rule: 'RULE_1_BUILT_IN_PROVIDER',
+      });
+    }
+    if (name === BUILT_IN_PROVIDER_NAME || (name !== before.name && (await tx.workspaceProvider.findUnique({ where: { name } })))) {
+      throw conflict(`A workspace provider named "${name}" already exists: choose another name.`, { field: 'name' });
+    }
+    const after = await tx.workspaceProvider.update({ where: { id }, data: { name } });
+    await recordAudit(tx, {
+      actorId: viewer.id,
+      action: 'workspaceProvider.rename',
+      targetType: 'WorkspaceProvider',
+      targetId: id,
+      before: { name: before.name },
+      after: { name },
+    });
+    await notify(tx, { topic: 'provider', type: 'RENAMED', providerId: id });
+    return after;
+  });
+}
+
+export async function deleteProvider(prisma: PrismaClient, viewer: Viewer, id: string): Promise<ProviderRow> {
+  return prisma.$transaction(async (tx) => {
+    const provider = await lockProvider(tx, id);
+    if (provider.kind === 'BUILT_IN') {
+      throw preconditionFailed(`The "${provider.name}" provider cannot be deleted: it is the cluster Outpost runs in.`, {
+        rule: 'RULE_1_BUILT_IN_PROVIDER',
+      });
+    }
+    if (provider.isDefault) {
+      throw preconditionFailed(
+        `"${provider.name}" is the default provider and cannot be deleted: make another provider the default first (setDefaultWorkspaceProvider).`,
+        { rule: 'RULE_2_DEFAULT_PROVIDER' },
+      );
+    }
+    const remaining = await tx.workspace.findMany({
+      where: { providerId: id, desiredState: { not: 'DELETED' } },
+      select: { id: true, name: true, organization: { select: { slug: true } } },
+      orderBy: { name: 'asc' },
+    });
+    if (remaining.length > 0) {
+      const list = remaining.map((ws) => `${ws.organization.slug}/${ws.name}`);
+      throw preconditionFailed(
+        `"${provider.name}" still holds ${remaining.length} workspace(s): ${list.join(', ')}. Delete them before deleting the provider.`,
+        { rule: 'RULE_6_PROVIDER_HAS_WORKSPACES', workspaces: remaining.map((ws) => ({ id: ws.id, name: ws.name })) },
+      );
+    }
+    const organizationIds = (
+      await tx.providerAllowlistEntry.findMany({ where: { providerId: id }, select: { organizationId: true } })
+    ).map((entry) => entry.organizationId);
+    // Workspaces already marked deleted are only history once their provider is gone.
+    await tx.workspace.deleteMany({ where: { providerId: id, desiredState: 'DELETED' } });
+    await tx.workspaceProvider.delete({ where: { id } });
+    await recordAudit(tx, {
+      actorId: viewer.id,
+      action: 'workspaceProvider.delete',
+      targetType: 'WorkspaceProvider',
+      targetId: id,
+      before: auditView(provider),
+    });
+    await notify(tx, { topic: 'provider', type: 'DELETED', providerId: id, organizationIds });
+    return provider;
+  });
+}
+
+/** Rule 2: one statement flips the flag on every affected row, so exactly one default exists at every commit. */
+export async function setDefaultProvider(prisma: PrismaClient, viewer: Viewer, id: string) {
+  return prisma.$transaction(async (tx) => {
+    const target = await lockProvider(tx, id);
+    const previous = await tx.workspaceProvider.findMany({ where: { isDefault: true, id: { not: id } } });
+    await tx.$executeRaw`
+      UPDATE workspace_providers SET is_default = (id = ${id}::uuid), updated_at = now()
+      WHERE is_default OR id = ${id}::uuid`;
+    await recordAudit(tx, {
+      actorId: viewer.id,
+      action: 'workspaceProvider.setDefault',
+      targetType: 'WorkspaceProvider',
+      targetId: id,
+      before: { defaultProvider: previous.map((p) => p.name) },
+      after: { defaultProvider: target.name },
+    });
+    for (const changed of [target, ...previous]) {
+      await notify(tx, { topic: 'provider', type: 'DEFAULT_CHANGED', providerId: changed.id });
+    }
+    return tx.workspaceProvider.findUniqueOrThrow({ where: { id } });
+  });
+}
+
+export async function setCordon(prisma: PrismaClient, viewer: Viewer, id: string, reason: string | null) {
+  const cordonReason = reason === null ? null : requireText('reason', reason, { max: 500 });
+  return prisma.$transaction(async (tx) => {
+    const before = await lockProvider(tx, id);
+    const after = await tx.workspaceProvider.update({
+      where: { id },
+      data: { cordoned: cordonReason !== null, cordonReason },
+    });
+    await recordAudit(tx, {
+      actorId: viewer.id,
+      action: cordonReason === null ? 'workspaceProvider.uncordon' : 'workspaceProvider.cordon',
+      targetType: 'WorkspaceProvider',
+      targetId: id,
+      before: { cordoned: before.cordoned, cordonReason: before.cordonReason },
+      after: { cordoned: after.cordoned, cordonReason: after.cordonReason },
+    });
+    await notify(tx, { topic: 'provider', type: 'CORDON_CHANGED', providerId: id });
+    return after;
+  });
+}
+
+/** Providers an organization may create workspaces in right now, the default first (for refusals' suggestions). */
+export async function usableProvidersFor(
+  tx: Prisma.TransactionClient,
+  organizationId: string,
+  excludeProviderId?: string,
+): Promise<ProviderRow[]> {
+  return tx.workspaceProvider.findMany({
+    where: {
+      status: 'READY',
+      cordoned: false,
+      id: excludeProviderId ? { not: excludeProviderId } : undefined,
+      allowlistEntries: { some: { organizationId } },
+    },
+    orderBy: [{ isDefault: 'desc' }, { name: 'asc' }],
+  });
+}
+

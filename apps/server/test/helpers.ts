@@ -1,0 +1,178 @@
+import 'reflect-metadata';
+import { afterAll, beforeAll } from 'vitest';
+import type { PrismaClient, ProviderStatus } from '@outpost/prisma';
+import { createPrismaClient } from '@outpost/prisma';
+import { createTestDatabase, GraphQLTestClient, type Credentials } from '@outpost/testing';
+import { readConfig } from '../src/config.js';
+import { startOutpost, type RunningOutpost } from '../src/outpost.js';
+import { transitionProviderStatus } from '../src/providers/provider-status.js';
+
+export interface TestServer {
+  outpost: RunningOutpost;
+  client: GraphQLTestClient;
+  /** A separate Prisma client for arranging and inspecting state directly. */
+  db: PrismaClient;
+  databaseUrl: string;
+}
+
+/** Starts a real Outpost (HTTP + WebSocket) on 127.0.0.1 against a fresh database for this test file. */
+export function useTestServer(): TestServer {
+  const server = {} as TestServer;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    const database = await createTestDatabase();
+    drop = database.drop;
+    const outpost = await startOutpost(
+      { ...readConfig({}), databaseUrl: database.url, port: 0, host: '127.0.0.1', development: true },
+      { skipMigrations: true },
+    );
+    Object.assign(server, {
+      outpost,
+      client: new GraphQLTestClient(outpost.http.graphqlUrl, outpost.http.websocketUrl),
+      db: createPrismaClient(database.url),
+      databaseUrl: database.url,
+    });
+  });
+  afterAll(async () => {
+    await server.db?.$disconnect();
+    await server.outpost?.stop();
+    await drop?.();
+  });
+  return server;
+}
+
+export const PASSWORD = 'correct-horse-battery';
+
+/** The six kinds of caller every API field is tested against. */
+export const PERSONA_NAMES = ['anonymous', 'otherOrgMember', 'member', 'orgAdmin', 'siteManager', 'siteAdmin'] as const;
+export type PersonaName = (typeof PERSONA_NAMES)[number];
+
+export interface Persona {
+  name: PersonaName;
+  userId: string | null;
+  email: string | null;
+  credentials: Credentials;
+}
+
+export interface World {
+  personas: Record<PersonaName, Persona>;
+  /** The organization `member` and `orgAdmin` belong to. */
+  org: { id: string; slug: string };
+  /** Another organization, which `otherOrgMember` belongs to. */
+  otherOrg: { id: string; slug: string };
+  builtInId: string;
+}
+
+let worldCounter = 0;
+
+/**
+ * Creates an admin (through the real first-admin setup when no user exists yet), two organizations and
+ * one user per persona, each signed in with an API token. Safe to call more than once per database.
+ */
+export async function createWorld(server: TestServer): Promise<World> {
+  const { client } = server;
+  const n = ++worldCounter;
+  const suffix = `${n}-${Math.random().toString(36).slice(2, 8)}`;
+  const adminEmail = `admin-${suffix}@example.com`;
+  if ((await server.db.user.count()) === 0) {
+    await client.data(`mutation($e: String!, $p: String!) { setupFirstAdmin(email: $e, name: "Admin", password: $p) { id } }`, {
+      e: adminEmail,
+      p: PASSWORD,
+    });
+  } else {
+    const anyAdmin = await server.db.user.findFirstOrThrow({ where: { siteRole: 'ADMIN' } });
+    const token = await tokenFor(client, anyAdmin.email);
+    await client.data(
+      `mutation($e: String!, $p: String!) { createUser(email: $e, name: "Admin", password: $p, siteRole: ADMIN) { id } }`,
+      { e: adminEmail, p: PASSWORD },
+      { token },
+    );
+  }
+  const adminToken = await tokenFor(client, adminEmail);
+  const admin = { token: adminToken };
+  const createOrg = async (slug: string) =>
+    (
+      await client.data<{ createOrganization: { id: string; slug: string } }>(
+        `mutation($s: String!) { createOrganization(name: $s, slug: $s) { id slug } }`,
+        { s: slug },
+        admin,
+      )
+    ).createOrganization;
+  const org = await createOrg(`org-${suffix}`);
+  const otherOrg = await createOrg(`other-${suffix}`);
+
+  const makeUser = async (name: PersonaName, siteRole: 'ADMIN' | 'MANAGER' | 'MEMBER', orgId?: string, orgRole?: string) => {
+    const email = `${name.toLowerCase()}-${suffix}@example.com`;
+    const { createUser } = await client.data<{ createUser: { id: string } }>(
+      `mutation($e: String!, $p: String!, $r: SiteRole!) { createUser(email: $e, name: "${name}", password: $p, siteRole: $r) { id } }`,
+      { e: email, p: PASSWORD, r: siteRole },
+      admin,
+    );
+    if (orgId) {
+      await client.data(
+        `mutation($o: ID!, $e: String!, $r: OrganizationRole!) { addOrganizationMember(organizationId: $o, email: $e, role: $r) { userId } }`,
+        { o: orgId, e: email, r: orgRole },
+        admin,
+      );
+    }
+    return { name, userId: createUser.id, email, credentials: { token: await tokenFor(client, email) } };
+  };
+
+  const adminUser = await server.db.user.findUniqueOrThrow({ where: { email: adminEmail } });
+  const personas: Record<PersonaName, Persona> = {
+    anonymous: { name: 'anonymous', userId: null, email: null, credentials: {} },
+    otherOrgMember: await makeUser('otherOrgMember', 'MEMBER', otherOrg.id, 'MEMBER'),
+    member: await makeUser('member', 'MEMBER', org.id, 'MEMBER'),
+    orgAdmin: await makeUser('orgAdmin', 'MEMBER', org.id, 'ADMIN'),
+    siteManager: await makeUser('siteManager', 'MANAGER'),
+    siteAdmin: { name: 'siteAdmin', userId: adminUser.id, email: adminEmail, credentials: admin },
+  };
+  const builtIn = await server.db.workspaceProvider.findUniqueOrThrow({ where: { name: 'built-in' } });
+  return { personas, org, otherOrg, builtInId: builtIn.id };
+}
+
+/** Signs in with email + password and returns a fresh API token for that user. */
+export async function tokenFor(client: GraphQLTestClient, email: string): Promise<string> {
+  const login = await client.request(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { user { id } } }`, {
+    e: email,
+    p: PASSWORD,
+  });
+  const cookie = login.headers.get('set-cookie')?.split(';')[0];
+  if (!cookie) throw new Error(`login failed for ${email}: ${JSON.stringify(login.errors)}`);
+  const { createApiToken } = await client.data<{ createApiToken: { token: string } }>(
+    `mutation { createApiToken(name: "tests") { token } }`,
+    {},
+    { cookie },
+  );
+  return createApiToken.token;
+}
+
+/** Stands in for the provider agent (issue 3) by making the status transition the agent would cause. */
+export async function setProviderStatus(db: PrismaClient, providerId: string, status: ProviderStatus, message = '') {
+  await db.$transaction((tx) => transitionProviderStatus(tx, providerId, status, message));
+}
+
+/** Creates a provider through the API as the given admin, READY unless told otherwise. */
+export async function createProvider(
+  server: TestServer,
+  admin: Credentials,
+  name: string,
+  options: { organizationIds?: string[]; status?: ProviderStatus } = {},
+): Promise<{ id: string; name: string }> {
+  const { createWorkspaceProvider } = await server.client.data<{ createWorkspaceProvider: { id: string; name: string } }>(
+    `mutation($input: CreateWorkspaceProviderInput!) { createWorkspaceProvider(input: $input) { id name } }`,
+    {
+      input: {
+        name,
+        region: 'eu-west',
+        clusterAddress: `https://${name}.k8s.example.com:6443`,
+        namespace: 'workspaces',
+        organizationIds: options.organizationIds ?? [],
+      },
+    },
+    admin,
+  );
+  const status = options.status ?? 'READY';
+  if (status !== 'PENDING') await setProviderStatus(server.db, createWorkspaceProvider.id, status, `test: ${status}`);
+  return createWorkspaceProvider;
+}

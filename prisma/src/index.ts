@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from './generated/client/client.js';
+
+export * from './generated/client/client.js';
+
+export interface PrismaClientOptions {
+  /** Called for every SQL statement sent (tests count them to catch N+1 queries). */
+  onStatement?: (sql: string) => void;
+  /** Pool size per server process. */
+  maxConnections?: number;
+}
+
+export function createPrismaClient(databaseUrl: string, options: PrismaClientOptions = {}): PrismaClient {
+  const onStatement = options.onStatement;
+  class CountingClient extends pg.Client {
+    override query(...args: unknown[]): never {
+      const [first] = args;
+      onStatement?.(typeof first === 'string' ? first : ((first as { text?: string })?.text ?? ''));
+      return (super.query as (...a: unknown[]) => never).apply(this, args);
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.maxConnections ?? 20,
+    // Fail fast when PostgreSQL is unreachable instead of queueing requests forever.
+    connectionTimeoutMillis: 3_000,
+    ...(onStatement ? { Client: CountingClient as unknown as typeof pg.Client } : {}),
+  });
+  // An idle pooled connection that PostgreSQL closes (restart, DROP DATABASE) must not crash the process:
+  // the pool drops it and opens a new one on next use.
+  pool.on('error', () => undefined);
+  const client = new PrismaClient({ adapter: new PrismaPg(pool) });
+  // The adapter does not own a pool it was handed, so disconnecting closes it here.
+  const disconnect = client.$disconnect.bind(client);
+  client.$disconnect = async () => {
+    await disconnect();
+    if (!pool.ended) await pool.end();
+  };
+  return client;
+}
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+
+/** Runs the Prisma CLI of this package (migrations and their checks) against `databaseUrl`. */
+export function runPrismaCli(
+  args: string[],
+  databaseUrl: string,
+): Promise<{ code: number; stdout: string; output: string }> {
+  const cli = createRequire(import.meta.url).resolve('prisma/build/index.js');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args, '--config', 'prisma.config.ts'], {
+      cwd: packageDir,
+      env: { ...process.env, DATABASE_URL: databaseUrl, CHECKPOINT_DISABLE: '1', PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, output }));
+  });
+}
+
+/** Applies the committed migrations (`prisma migrate deploy`); throws with Prisma's output when it fails. */
+export async function migrateDeploy(databaseUrl: string): Promise<void> {
+  const { code, output } = await runPrismaCli(['migrate', 'deploy'], databaseUrl);
+  if (code !== 0) throw new Error(`prisma migrate deploy failed (exit ${code}):\n${output}`);
+}
