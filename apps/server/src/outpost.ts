@@ -21,6 +21,8 @@ export interface StartOptions {
   /** Tests clone an already-migrated template database and skip `prisma migrate deploy`. */
   skipMigrations?: boolean;
   log?: (line: string) => void;
+  /** Called for every SQL statement the server sends (tests count them). */
+  onStatement?: (sql: string) => void;
 }
 
 /** Wires the parts together explicitly: database → migrations → first-start data → events → HTTP. */
@@ -36,7 +38,7 @@ export async function startOutpost(config: OutpostConfig, options: StartOptions 
   }
   try {
     if (!options.skipMigrations) await migrateDeploy(databaseUrl);
-    const prisma = createPrismaClient(databaseUrl);
+    const prisma = createPrismaClient(databaseUrl, { onStatement: options.onStatement });
     await ensureBuiltInProvider(prisma);
     await ensureAdminFromEnvironment(prisma, config);
     const pubSub = createNotificationPubSub();

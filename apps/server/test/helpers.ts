@@ -16,7 +16,7 @@ export interface TestServer {
 }
 
 /** Starts a real Outpost (HTTP + WebSocket) on 127.0.0.1 against a fresh database for this test file. */
-export function useTestServer(): TestServer {
+export function useTestServer(options: { onStatement?: (sql: string) => void } = {}): TestServer {
   const server = {} as TestServer;
   let drop: () => Promise<void>;
   beforeAll(async () => {
@@ -24,7 +24,7 @@ export function useTestServer(): TestServer {
     drop = database.drop;
     const outpost = await startOutpost(
       { ...readConfig({}), databaseUrl: database.url, port: 0, host: '127.0.0.1', development: true },
-      { skipMigrations: true },
+      { skipMigrations: true, onStatement: options.onStatement },
     );
     Object.assign(server, {
       outpost,
