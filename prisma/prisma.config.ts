@@ -14,14 +14,16 @@ const CATALOG_OID_AS_TEXT: Record<number, number> = { 18: 25, 19: 25, 1003: 1009
 type QueryResultLike = { fields?: Array<{ dataTypeID: number }> };
 function remapCatalogTypes<T>(result: T): T {
   for (const part of (Array.isArray(result) ? result : [result]) as QueryResultLike[]) {
-    for (const field of part?.fields ?? []) field.dataTypeID = CATALOG_OID_AS_TEXT[field.dataTypeID] ?? field.dataTypeID;
+    for (const field of part?.fields ?? [])
+      field.dataTypeID = CATALOG_OID_AS_TEXT[field.dataTypeID] ?? field.dataTypeID;
   }
   return result;
 }
 
 // PostgreSQL 18 lists NOT NULL columns in pg_constraint (contype 'n'); the 6.19 schema engine panics on
 // them (prisma/orm#29635). This is the upstream fix (prisma-engines#5819) applied to the query text.
-const fixPg18ConstraintQuery = (sql: string) => sql.replace("contype NOT IN ('p', 'u', 'f')", "contype IN ('c', 'x')");
+const fixPg18ConstraintQuery = (sql: string) =>
+  sql.replace("contype NOT IN ('p', 'u', 'f')", "contype IN ('c', 'x')");
 
 class SchemaEngineSafeClient extends pg.Client {
   // pg.Pool calls query(text, values, callback); pooled clients in transactions use the returned promise.
@@ -96,7 +98,8 @@ export default defineConfig({
   experimental: { adapter: true },
   async adapter() {
     const url = process.env.DATABASE_URL;
-    if (!url) throw new Error('DATABASE_URL is not set: the Prisma CLI needs a PostgreSQL server to work against.');
+    if (!url)
+      throw new Error('DATABASE_URL is not set: the Prisma CLI needs a PostgreSQL server to work against.');
     return new MigrationAdapter(poolConfig(url));
   },
 });

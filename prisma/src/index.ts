@@ -54,7 +54,12 @@ export function runPrismaCli(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, ...args, '--config', 'prisma.config.ts'], {
       cwd: packageDir,
-      env: { ...process.env, DATABASE_URL: databaseUrl, CHECKPOINT_DISABLE: '1', PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        CHECKPOINT_DISABLE: '1',
+        PRISMA_HIDE_UPDATE_MESSAGE: '1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

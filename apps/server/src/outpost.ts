@@ -26,7 +26,10 @@ export interface StartOptions {
 }
 
 /** Wires the parts together explicitly: database → migrations → first-start data → events → HTTP. */
-export async function startOutpost(config: OutpostConfig, options: StartOptions = {}): Promise<RunningOutpost> {
+export async function startOutpost(
+  config: OutpostConfig,
+  options: StartOptions = {},
+): Promise<RunningOutpost> {
   const log = options.log ?? (() => undefined);
   let embedded: LocalPostgres | undefined;
   let databaseUrl = config.databaseUrl;

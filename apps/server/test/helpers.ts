@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
 import type { PrismaClient, ProviderStatus } from '@outpost/prisma';
 import { createPrismaClient } from '@outpost/prisma';
@@ -44,7 +46,14 @@ export function useTestServer(options: { onStatement?: (sql: string) => void } =
 export const PASSWORD = 'correct-horse-battery';
 
 /** The six kinds of caller every API field is tested against. */
-export const PERSONA_NAMES = ['anonymous', 'otherOrgMember', 'member', 'orgAdmin', 'siteManager', 'siteAdmin'] as const;
+export const PERSONA_NAMES = [
+  'anonymous',
+  'otherOrgMember',
+  'member',
+  'orgAdmin',
+  'siteManager',
+  'siteAdmin',
+] as const;
 export type PersonaName = (typeof PERSONA_NAMES)[number];
 
 export interface Persona {
@@ -69,16 +78,19 @@ let worldCounter = 0;
  * Creates an admin (through the real first-admin setup when no user exists yet), two organizations and
  * one user per persona, each signed in with an API token. Safe to call more than once per database.
  */
-export async function createWorld(server: TestServer): Promise<World> {
+export async function createWorld(server: Pick<TestServer, 'client' | 'db'>): Promise<World> {
   const { client } = server;
   const n = ++worldCounter;
   const suffix = `${n}-${Math.random().toString(36).slice(2, 8)}`;
   const adminEmail = `admin-${suffix}@example.com`;
   if ((await server.db.user.count()) === 0) {
-    await client.data(`mutation($e: String!, $p: String!) { setupFirstAdmin(email: $e, name: "Admin", password: $p) { id } }`, {
-      e: adminEmail,
-      p: PASSWORD,
-    });
+    await client.data(
+      `mutation($e: String!, $p: String!) { setupFirstAdmin(email: $e, name: "Admin", password: $p) { id } }`,
+      {
+        e: adminEmail,
+        p: PASSWORD,
+      },
+    );
   } else {
     const anyAdmin = await server.db.user.findFirstOrThrow({ where: { siteRole: 'ADMIN' } });
     const token = await tokenFor(client, anyAdmin.email);
@@ -101,7 +113,12 @@ export async function createWorld(server: TestServer): Promise<World> {
   const org = await createOrg(`org-${suffix}`);
   const otherOrg = await createOrg(`other-${suffix}`);
 
-  const makeUser = async (name: PersonaName, siteRole: 'ADMIN' | 'MANAGER' | 'MEMBER', orgId?: string, orgRole?: string) => {
+  const makeUser = async (
+    name: PersonaName,
+    siteRole: 'ADMIN' | 'MANAGER' | 'MEMBER',
+    orgId?: string,
+    orgRole?: string,
+  ) => {
     const email = `${name.toLowerCase()}-${suffix}@example.com`;
     const { createUser } = await client.data<{ createUser: { id: string } }>(
       `mutation($e: String!, $p: String!, $r: SiteRole!) { createUser(email: $e, name: "${name}", password: $p, siteRole: $r) { id } }`,
@@ -133,10 +150,13 @@ export async function createWorld(server: TestServer): Promise<World> {
 
 /** Signs in with email + password and returns a fresh API token for that user. */
 export async function tokenFor(client: GraphQLTestClient, email: string): Promise<string> {
-  const login = await client.request(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { user { id } } }`, {
-    e: email,
-    p: PASSWORD,
-  });
+  const login = await client.request(
+    `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { user { id } } }`,
+    {
+      e: email,
+      p: PASSWORD,
+    },
+  );
   const cookie = login.headers.get('set-cookie')?.split(';')[0];
   if (!cookie) throw new Error(`login failed for ${email}: ${JSON.stringify(login.errors)}`);
   const { createApiToken } = await client.data<{ createApiToken: { token: string } }>(
@@ -148,18 +168,25 @@ export async function tokenFor(client: GraphQLTestClient, email: string): Promis
 }
 
 /** Stands in for the provider agent (issue 3) by making the status transition the agent would cause. */
-export async function setProviderStatus(db: PrismaClient, providerId: string, status: ProviderStatus, message = '') {
+export async function setProviderStatus(
+  db: PrismaClient,
+  providerId: string,
+  status: ProviderStatus,
+  message = '',
+) {
   await db.$transaction((tx) => transitionProviderStatus(tx, providerId, status, message));
 }
 
 /** Creates a provider through the API as the given admin, READY unless told otherwise. */
 export async function createProvider(
-  server: TestServer,
+  server: Pick<TestServer, 'client' | 'db'>,
   admin: Credentials,
   name: string,
   options: { organizationIds?: string[]; status?: ProviderStatus } = {},
 ): Promise<{ id: string; name: string }> {
-  const { createWorkspaceProvider } = await server.client.data<{ createWorkspaceProvider: { id: string; name: string } }>(
+  const { createWorkspaceProvider } = await server.client.data<{
+    createWorkspaceProvider: { id: string; name: string };
+  }>(
     `mutation($input: CreateWorkspaceProviderInput!) { createWorkspaceProvider(input: $input) { id name } }`,
     {
       input: {
@@ -173,6 +200,56 @@ export async function createProvider(
     admin,
   );
   const status = options.status ?? 'READY';
-  if (status !== 'PENDING') await setProviderStatus(server.db, createWorkspaceProvider.id, status, `test: ${status}`);
+  if (status !== 'PENDING')
+    await setProviderStatus(server.db, createWorkspaceProvider.id, status, `test: ${status}`);
   return createWorkspaceProvider;
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  client: GraphQLTestClient;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+/**
+ * Runs the built server (`node apps/server/dist/main.js`, as `npm start` does) as its own process:
+ * for tests that need several replicas or a restart.
+ */
+export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [MAIN], {
+    env: { ...process.env, OUTPOST_HOST: '127.0.0.1', OUTPOST_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${output}`)), 60_000);
+    const check = () => {
+      const match = /Outpost API:\s+(\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    child,
+    client: new GraphQLTestClient(url, url.replace(/^http/, 'ws')),
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -49,6 +49,10 @@ function prepareDirectory(dataDir: string): void {
   const parent = path.dirname(dataDir);
   mkdirSync(parent, { recursive: true, mode: 0o700 });
   if (process.getuid?.() !== 0) return;
+  if (spawnSync('id', ['-u', USER]).status !== 0) {
+    // Machines with Debian's postgresql packages have this user; create it where they do not.
+    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', USER]);
+  }
   const uid = Number(execFileSync('id', ['-u', USER]).toString().trim());
   const gid = Number(execFileSync('id', ['-g', USER]).toString().trim());
   if (statSync(parent).uid !== uid) chownSync(parent, uid, gid);
@@ -59,7 +63,8 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   prepareDirectory(dataDir);
   const port = options.port || (await freePort());
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
-  if (options.ephemeral) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  if (options.ephemeral)
+    flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   flags.push('-c', 'max_connections=300');
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -90,7 +95,9 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
         const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
         if (exists.rowCount === 0) {
           const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
-          await client.query(`CREATE DATABASE ${ident(database)}${template ? ` TEMPLATE ${ident(template)}` : ''}`);
+          await client.query(
+            `CREATE DATABASE ${ident(database)}${template ? ` TEMPLATE ${ident(template)}` : ''}`,
+          );
         }
       } finally {
         await client.end();

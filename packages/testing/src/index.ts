@@ -38,7 +38,11 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   data?: T | null;
-  errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, unknown> & { code?: string } }>;
+  errors?: Array<{
+    message: string;
+    path?: string[];
+    extensions?: Record<string, unknown> & { code?: string };
+  }>;
 }
 
 export interface Credentials {
@@ -141,7 +145,9 @@ export class SubscriptionRecorder<T> {
     while (!predicate(this.events)) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
-        throw new Error(`timed out; events so far: ${JSON.stringify(this.events)} errors: ${JSON.stringify(this.errors)}`);
+        throw new Error(
+          `timed out; events so far: ${JSON.stringify(this.events)} errors: ${JSON.stringify(this.errors)}`,
+        );
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, remaining);

@@ -34,19 +34,32 @@ async function loadPair(tx: Prisma.TransactionClient, providerId: string, organi
   return { provider, organization };
 }
 
-async function allowlistedOrganizationIds(tx: Prisma.TransactionClient, providerId: string): Promise<string[]> {
-  const entries = await tx.providerAllowlistEntry.findMany({ where: { providerId }, select: { organizationId: true } });
+async function allowlistedOrganizationIds(
+  tx: Prisma.TransactionClient,
+  providerId: string,
+): Promise<string[]> {
+  const entries = await tx.providerAllowlistEntry.findMany({
+    where: { providerId },
+    select: { organizationId: true },
+  });
   return entries.map((entry) => entry.organizationId);
 }
 
-export async function addToAllowlist(prisma: PrismaClient, viewer: Viewer, providerId: string, organizationId: string) {
+export async function addToAllowlist(
+  prisma: PrismaClient,
+  viewer: Viewer,
+  providerId: string,
+  organizationId: string,
+) {
   return prisma.$transaction(async (tx) => {
     const { provider, organization } = await loadPair(tx, providerId, organizationId);
     const inserted = await tx.$executeRaw`
       INSERT INTO provider_allowlist_entries (provider_id, organization_id) VALUES (${providerId}::uuid, ${organizationId}::uuid)
       ON CONFLICT DO NOTHING`;
     if (inserted === 0) {
-      throw conflict(`Organization "${organization.slug}" is already on the allowlist of "${provider.name}".`);
+      throw conflict(
+        `Organization "${organization.slug}" is already on the allowlist of "${provider.name}".`,
+      );
     }
     await recordAudit(tx, {
       actorId: viewer.id,
@@ -92,7 +105,9 @@ export async function removeFromAllowlist(
       );
     }
     const organizationIdsBefore = await allowlistedOrganizationIds(tx, providerId);
-    await tx.providerAllowlistEntry.delete({ where: { providerId_organizationId: { providerId, organizationId } } });
+    await tx.providerAllowlistEntry.delete({
+      where: { providerId_organizationId: { providerId, organizationId } },
+    });
     await recordAudit(tx, {
       actorId: viewer.id,
       action: 'workspaceProvider.allowlist.remove',
@@ -100,7 +115,12 @@ export async function removeFromAllowlist(
       targetId: providerId,
       before: { organization: organization.slug },
     });
-    await notify(tx, { topic: 'provider', type: 'ALLOWLIST_CHANGED', providerId, organizationIds: organizationIdsBefore });
+    await notify(tx, {
+      topic: 'provider',
+      type: 'ALLOWLIST_CHANGED',
+      providerId,
+      organizationIds: organizationIdsBefore,
+    });
     return provider;
   });
 }

@@ -41,7 +41,9 @@ export class AuthResolver {
   }
 
   @Authorized()
-  @Mutation(() => Boolean, { description: 'Ends the current session (API tokens are revoked with revokeApiToken).' })
+  @Mutation(() => Boolean, {
+    description: 'Ends the current session (API tokens are revoked with revokeApiToken).',
+  })
   async logout(@Ctx() ctx: OutpostContext): Promise<boolean> {
     await auth.logout(ctx.prisma, requireViewer(ctx));
     ctx.http?.res.clearCookie(auth.SESSION_COOKIE, { path: '/' });
@@ -73,11 +75,16 @@ export class AuthResolver {
   @Authorized()
   @Query(() => [ApiToken], { description: 'Your API tokens (without secrets).' })
   apiTokens(@Ctx() ctx: OutpostContext) {
-    return ctx.prisma.apiToken.findMany({ where: { userId: requireViewer(ctx).id }, orderBy: { createdAt: 'desc' } });
+    return ctx.prisma.apiToken.findMany({
+      where: { userId: requireViewer(ctx).id },
+      orderBy: { createdAt: 'desc' },
+    });
   }
 
   @Authorized()
-  @Mutation(() => CreatedApiToken, { description: 'The token is in the response only; Outpost stores its hash.' })
+  @Mutation(() => CreatedApiToken, {
+    description: 'The token is in the response only; Outpost stores its hash.',
+  })
   createApiToken(
     @Arg('name') name: string,
     @Ctx() ctx: OutpostContext,

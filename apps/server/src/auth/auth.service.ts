@@ -27,7 +27,10 @@ async function loadViewer(
 }
 
 /** Resolves a bearer token or session cookie value to a viewer; null when missing, unknown, expired or revoked. */
-export async function viewerFromSecret(prisma: PrismaClient, secret: string | undefined): Promise<Viewer | null> {
+export async function viewerFromSecret(
+  prisma: PrismaClient,
+  secret: string | undefined,
+): Promise<Viewer | null> {
   if (!secret) return null;
   const tokenHash = hashToken(secret);
   const now = new Date();
@@ -55,7 +58,8 @@ export async function reloadViewer(prisma: PrismaClient, viewer: Viewer): Promis
     viewer.credential.kind === 'apiToken'
       ? await prisma.apiToken.findUnique({ where: { id: viewer.credential.id } })
       : await prisma.session.findUnique({ where: { id: viewer.credential.id } });
-  if (!credential || credential.revokedAt || (credential.expiresAt && credential.expiresAt <= now)) return null;
+  if (!credential || credential.revokedAt || (credential.expiresAt && credential.expiresAt <= now))
+    return null;
   return loadViewer(prisma, viewer.id, viewer.credential);
 }
 
@@ -68,7 +72,11 @@ export async function login(prisma: PrismaClient, emailInput: string, password: 
   const token = generateToken('session');
   await prisma.$transaction(async (tx) => {
     await tx.session.create({
-      data: { userId: user.id, tokenHash: hashToken(token), expiresAt: new Date(Date.now() + SESSION_LIFETIME_MS) },
+      data: {
+        userId: user.id,
+        tokenHash: hashToken(token),
+        expiresAt: new Date(Date.now() + SESSION_LIFETIME_MS),
+      },
     });
     await recordAudit(tx, { actorId: user.id, action: 'auth.login', targetType: 'User', targetId: user.id });
   });
@@ -80,7 +88,12 @@ export async function logout(prisma: PrismaClient, viewer: Viewer) {
     if (viewer.credential.kind === 'session') {
       await tx.session.update({ where: { id: viewer.credential.id }, data: { revokedAt: new Date() } });
     }
-    await recordAudit(tx, { actorId: viewer.id, action: 'auth.logout', targetType: 'User', targetId: viewer.id });
+    await recordAudit(tx, {
+      actorId: viewer.id,
+      action: 'auth.logout',
+      targetType: 'User',
+      targetId: viewer.id,
+    });
   });
 }
 
@@ -114,9 +127,12 @@ export async function setupFirstAdmin(
   return prisma.$transaction(async (tx) => {
     await tx.$executeRaw`LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE`;
     if ((await tx.user.count()) > 0) {
-      throw preconditionFailed('Outpost already has users: sign in instead, or ask an admin for an account.', {
-        rule: 'FIRST_ADMIN_ONCE',
-      });
+      throw preconditionFailed(
+        'Outpost already has users: sign in instead, or ask an admin for an account.',
+        {
+          rule: 'FIRST_ADMIN_ONCE',
+        },
+      );
     }
     const user = await tx.user.create({ data });
     await recordAudit(tx, {
@@ -148,7 +164,12 @@ export async function createUser(prisma: PrismaClient, viewer: Viewer, input: Ne
   });
 }
 
-export async function createApiToken(prisma: PrismaClient, viewer: Viewer, name: string, expiresInDays?: number | null) {
+export async function createApiToken(
+  prisma: PrismaClient,
+  viewer: Viewer,
+  name: string,
+  expiresInDays?: number | null,
+) {
   const tokenName = requireText('name', name, { max: 100 });
   const token = generateToken('apiToken');
   const apiToken = await prisma.$transaction(async (tx) => {
@@ -176,9 +197,18 @@ export async function revokeApiToken(prisma: PrismaClient, viewer: Viewer, id: s
   return prisma.$transaction(async (tx) => {
     const token = await tx.apiToken.findUnique({ where: { id } });
     // Site admins may revoke anyone's token (a leaked token is an incident); others only their own.
-    if (!token || (token.userId !== viewer.id && viewer.siteRole !== 'ADMIN')) throw notFound('API token', id);
-    const revoked = await tx.apiToken.update({ where: { id }, data: { revokedAt: token.revokedAt ?? new Date() } });
-    await recordAudit(tx, { actorId: viewer.id, action: 'apiToken.revoke', targetType: 'ApiToken', targetId: id });
+    if (!token || (token.userId !== viewer.id && viewer.siteRole !== 'ADMIN'))
+      throw notFound('API token', id);
+    const revoked = await tx.apiToken.update({
+      where: { id },
+      data: { revokedAt: token.revokedAt ?? new Date() },
+    });
+    await recordAudit(tx, {
+      actorId: viewer.id,
+      action: 'apiToken.revoke',
+      targetType: 'ApiToken',
+      targetId: id,
+    });
     return revoked;
   });
 }

@@ -44,13 +44,23 @@ export function canSeeOrganization(viewer: Viewer, organizationId: string): bool
 }
 
 /** Site staff and the organization's own admins manage its members. */
-export function requireOrganizationAdmin(viewer: Viewer, organizationId: string, organizationName: string): void {
+export function requireOrganizationAdmin(
+  viewer: Viewer,
+  organizationId: string,
+  organizationName: string,
+): void {
   if (isSiteStaff(viewer) || viewer.organizationRoles.get(organizationId) === 'ADMIN') return;
-  throw forbidden(`Only admins of organization "${organizationName}" (or site admins and managers) manage its members.`);
+  throw forbidden(
+    `Only admins of organization "${organizationName}" (or site admins and managers) manage its members.`,
+  );
 }
 
 /** Rule 5: workspaces are created by members of their organization, whatever their site role. */
-export function requireOrganizationMember(viewer: Viewer, organizationId: string, organizationName: string): void {
+export function requireOrganizationMember(
+  viewer: Viewer,
+  organizationId: string,
+  organizationName: string,
+): void {
   if (viewer.organizationRoles.has(organizationId)) return;
   throw forbidden(
     `You are not a member of organization "${organizationName}": only its members create workspaces in it (rule 5).`,
@@ -58,12 +68,17 @@ export function requireOrganizationMember(viewer: Viewer, organizationId: string
 }
 
 /** Owners delete their workspaces; the organization's admins and site staff delete any in it. */
-export function requireWorkspaceManager(viewer: Viewer, workspace: { ownerId: string; organizationId: string }): void {
+export function requireWorkspaceManager(
+  viewer: Viewer,
+  workspace: { ownerId: string; organizationId: string },
+): void {
   if (
     workspace.ownerId === viewer.id ||
     isSiteStaff(viewer) ||
     viewer.organizationRoles.get(workspace.organizationId) === 'ADMIN'
   )
     return;
-  throw forbidden('Only the workspace owner, its organization admins, or site admins and managers may do this.');
+  throw forbidden(
+    'Only the workspace owner, its organization admins, or site admins and managers may do this.',
+  );
 }

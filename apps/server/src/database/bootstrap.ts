@@ -25,13 +25,21 @@ export async function ensureBuiltInProvider(prisma: PrismaClient): Promise<void>
       data: { providerId: builtIn.id, toStatus: 'PENDING', message: 'Created at first start.' },
     });
     await tx.auditEvent.create({
-      data: { action: 'workspaceProvider.create', targetType: 'WorkspaceProvider', targetId: builtIn.id, after: { name: BUILT_IN_PROVIDER_NAME } },
+      data: {
+        action: 'workspaceProvider.create',
+        targetType: 'WorkspaceProvider',
+        targetId: builtIn.id,
+        after: { name: BUILT_IN_PROVIDER_NAME },
+      },
     });
   });
 }
 
 /** OUTPOST_ADMIN_EMAIL/PASSWORD create the first admin when no user exists yet; otherwise they are ignored. */
-export async function ensureAdminFromEnvironment(prisma: PrismaClient, config: OutpostConfig): Promise<boolean> {
+export async function ensureAdminFromEnvironment(
+  prisma: PrismaClient,
+  config: OutpostConfig,
+): Promise<boolean> {
   if (!config.admin || (await prisma.user.count()) > 0) return false;
   await setupFirstAdmin(prisma, config.admin, 'environment').catch((error: unknown) => {
     // Another replica created it first: fine.

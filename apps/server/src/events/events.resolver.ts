@@ -1,4 +1,14 @@
-import { Arg, Authorized, Ctx, Field, ID, ObjectType, registerEnumType, Resolver, Root, Subscription } from 'type-graphql';
+import {
+  Arg,
+  Authorized,
+  Field,
+  ID,
+  ObjectType,
+  registerEnumType,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
 import type { OutpostContext, Viewer } from '../graphql/context.js';
 import { canSeeOrganization, isSiteStaff, requireViewer } from '../auth/policy.js';
 import { reloadViewer } from '../auth/auth.service.js';
@@ -23,11 +33,16 @@ const WorkspaceEventType = Object.fromEntries(WorkspaceEventTypes.map((t) => [t,
 registerEnumType(ProviderEventType, { name: 'WorkspaceProviderEventType' });
 registerEnumType(WorkspaceEventType, { name: 'WorkspaceEventType' });
 
-@ObjectType({ description: 'Something changed about a provider; fields are re-read when the event is delivered.' })
+@ObjectType({
+  description: 'Something changed about a provider; fields are re-read when the event is delivered.',
+})
 export class WorkspaceProviderEvent {
   @Field(() => ProviderEventType) type!: ProviderNotification['type'];
   @Field(() => ID) providerId!: string;
-  @Field(() => WorkspaceProvider, { nullable: true, description: 'Null after DELETED or when no longer visible.' })
+  @Field(() => WorkspaceProvider, {
+    nullable: true,
+    description: 'Null after DELETED or when no longer visible.',
+  })
   provider!: WorkspaceProvider | null;
   @Field(() => ProviderStatusEvent, { nullable: true, description: 'The transition, for STATUS_CHANGED.' })
   statusEvent!: ProviderStatusEvent | null;
@@ -52,7 +67,10 @@ export class EventsResolver {
   @Subscription(() => WorkspaceProviderEvent, {
     description: 'Status transitions and changes to providers (default, allowlist, cordon, rename, delete).',
     subscribe: ({ args, context }) =>
-      deliverProviderEvents(context as OutpostContext, (args as { providerId?: string | null }).providerId ?? null),
+      deliverProviderEvents(
+        context as OutpostContext,
+        (args as { providerId?: string | null }).providerId ?? null,
+      ),
   })
   workspaceProviderEvents(
     @Root() event: WorkspaceProviderEvent,
@@ -65,7 +83,10 @@ export class EventsResolver {
   @Subscription(() => WorkspaceEvent, {
     description: 'Workspaces created, changed (including observed phase) or deleted.',
     subscribe: ({ args, context }) => {
-      const { organizationId, providerId } = args as { organizationId?: string | null; providerId?: string | null };
+      const { organizationId, providerId } = args as {
+        organizationId?: string | null;
+        providerId?: string | null;
+      };
       return deliverWorkspaceEvents(context as OutpostContext, organizationId ?? null, providerId ?? null);
     },
   })

@@ -15,7 +15,10 @@ export function encodeCursor(key: string): string {
 export function decodeCursor(field: string, cursor: string): string {
   const key = Buffer.from(cursor, 'base64url').toString('utf8');
   if (key.length === 0 || encodeCursor(key) !== cursor) {
-    throw badInput(field, `${field} is not a cursor returned by this API; pass pageInfo.endCursor from the previous page.`);
+    throw badInput(
+      field,
+      `${field} is not a cursor returned by this API; pass pageInfo.endCursor from the previous page.`,
+    );
   }
   return key;
 }

@@ -38,7 +38,9 @@ export function createLoaders(prisma: PrismaClient): Loaders {
       });
       return providerIds.map(
         (id) =>
-          new Map(rows.filter((row) => row.providerId === id).map((row) => [row.organizationId, row._count._all])),
+          new Map(
+            rows.filter((row) => row.providerId === id).map((row) => [row.organizationId, row._count._all]),
+          ),
       );
     }),
 

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { buildSchema } from 'type-graphql';
 import type { GraphQLSchema } from 'graphql';
 import { authChecker } from '../auth/policy.js';
+import { rejectMalformedIds } from './ids.js';
 import type { NotificationPubSub } from '../events/notifications.js';
 import { AuthResolver } from '../auth/auth.resolver.js';
 import { AuditResolver } from '../audit/audit.resolver.js';
@@ -20,13 +21,17 @@ export const resolvers = [
 ] as const;
 
 /** Input validation is explicit in the services (graphql/validation.ts), so class-validator is off. */
-export function buildOutpostSchema(pubSub: NotificationPubSub, emitSchemaFile?: string): Promise<GraphQLSchema> {
+export function buildOutpostSchema(
+  pubSub: NotificationPubSub,
+  emitSchemaFile?: string,
+): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers,
     pubSub,
     authChecker,
     authMode: 'error',
     validate: false,
+    globalMiddlewares: [rejectMalformedIds],
     emitSchemaFile: emitSchemaFile ? { path: emitSchemaFile, sortedSchema: true } : false,
   });
 }

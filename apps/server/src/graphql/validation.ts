@@ -20,6 +20,7 @@ export function requireText(field: string, value: string, { min = 1, max = 200 }
   if (trimmed.length < min || trimmed.length > max) {
     throw badInput(field, `${field} must be ${min}–${max} characters long (got ${trimmed.length}).`);
   }
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   if (/[\u0000-\u001f\u007f]/.test(trimmed)) {
     throw badInput(field, `${field} must not contain control characters.`);
   }
@@ -31,10 +32,16 @@ export function requireUrl(field: string, value: string, protocols = ['http:', '
   try {
     url = new URL(value);
   } catch {
-    throw badInput(field, `${field} "${truncate(value)}" is not a URL: write it as https://host[:port][/path].`);
+    throw badInput(
+      field,
+      `${field} "${truncate(value)}" is not a URL: write it as https://host[:port][/path].`,
+    );
   }
   if (!protocols.includes(url.protocol) || url.hostname === '') {
-    throw badInput(field, `${field} must use ${protocols.join(' or ')} and name a host (got "${truncate(value)}").`);
+    throw badInput(
+      field,
+      `${field} must use ${protocols.join(' or ')} and name a host (got "${truncate(value)}").`,
+    );
   }
   if (value.length > 2048) throw badInput(field, `${field} must be at most 2048 characters.`);
   return value;

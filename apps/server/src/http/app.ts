@@ -47,7 +47,14 @@ function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-const KNOWN_CODES = new Set<string>([...Object.values(ErrorCode), 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE']);
+const KNOWN_CODES = new Set<string>([
+  ...Object.values(ErrorCode),
+  'GRAPHQL_VALIDATION_FAILED',
+  'GRAPHQL_PARSE_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
 
 /** Errors we did not raise on purpose are masked: their messages may carry SQL or internals. */
 function formatError(development: boolean) {
@@ -111,7 +118,15 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
     formatError: formatError(options.development),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
     ],
   });
   await apollo.start();
@@ -130,7 +145,8 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const secret = bearerToken(req.headers.authorization) ?? readCookie(req.headers.cookie, SESSION_COOKIE);
+        const secret =
+          bearerToken(req.headers.authorization) ?? readCookie(req.headers.cookie, SESSION_COOKIE);
         return {
           prisma,
           viewer: await viewerFromSecret(prisma, secret),
@@ -158,4 +174,3 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
     },
   };
 }
-

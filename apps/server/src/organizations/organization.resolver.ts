@@ -10,7 +10,9 @@ import * as organizations from './organization.service.js';
 @Resolver(() => Organization)
 export class OrganizationResolver {
   @Authorized()
-  @Query(() => [Organization], { description: 'All organizations for site staff; your own for everyone else.' })
+  @Query(() => [Organization], {
+    description: 'All organizations for site staff; your own for everyone else.',
+  })
   organizations(@Ctx() ctx: OutpostContext) {
     const ids = visibleOrganizationIds(requireViewer(ctx));
     return ctx.prisma.organization.findMany({
@@ -32,18 +34,27 @@ export class OrganizationResolver {
 
   @Authorized()
   @FieldResolver(() => [OrganizationMember])
-  async members(@Root() organization: Organization, @Ctx() ctx: OutpostContext): Promise<OrganizationMember[]> {
+  async members(
+    @Root() organization: Organization,
+    @Ctx() ctx: OutpostContext,
+  ): Promise<OrganizationMember[]> {
     const memberships = await ctx.prisma.membership.findMany({
       where: { organizationId: organization.id },
       include: { user: true },
       orderBy: { user: { email: 'asc' } },
     });
-    return memberships.map((m) => ({ userId: m.userId, email: m.user.email, name: m.user.name, role: m.role }));
+    return memberships.map((m) => ({
+      userId: m.userId,
+      email: m.user.email,
+      name: m.user.name,
+      role: m.role,
+    }));
   }
 
   @Authorized()
   @FieldResolver(() => [WorkspaceProvider], {
-    description: 'Providers this organization may use (its allowlist entries), for choosing where to create workspaces.',
+    description:
+      'Providers this organization may use (its allowlist entries), for choosing where to create workspaces.',
   })
   allowedProviders(@Root() organization: Organization, @Ctx() ctx: OutpostContext) {
     return ctx.prisma.workspaceProvider.findMany({
@@ -53,13 +64,17 @@ export class OrganizationResolver {
   }
 
   @Authorized('ADMIN', 'MANAGER')
-  @Mutation(() => Organization, { description: 'New organizations may use the built-in provider from the start.' })
+  @Mutation(() => Organization, {
+    description: 'New organizations may use the built-in provider from the start.',
+  })
   createOrganization(@Arg('name') name: string, @Arg('slug') slug: string, @Ctx() ctx: OutpostContext) {
     return organizations.createOrganization(ctx.prisma, requireSiteStaff(ctx), { name, slug });
   }
 
   @Authorized()
-  @Mutation(() => OrganizationMember, { description: 'Organization admins and site staff. Adding an existing member changes their role.' })
+  @Mutation(() => OrganizationMember, {
+    description: 'Organization admins and site staff. Adding an existing member changes their role.',
+  })
   addOrganizationMember(
     @Arg('organizationId', () => ID) organizationId: string,
     @Arg('email') email: string,
@@ -79,4 +94,3 @@ export class OrganizationResolver {
     return organizations.removeMember(ctx.prisma, requireViewer(ctx), { organizationId, userId });
   }
 }
-

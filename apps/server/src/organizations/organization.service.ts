@@ -22,12 +22,18 @@ export async function findVisibleOrganization(
 }
 
 /** Rule 3: a new organization may use the built-in provider from the start. */
-export async function createOrganization(prisma: PrismaClient, viewer: Viewer, input: { name: string; slug: string }) {
+export async function createOrganization(
+  prisma: PrismaClient,
+  viewer: Viewer,
+  input: { name: string; slug: string },
+) {
   const name = requireText('name', input.name, { max: 100 });
   const slug = requireDnsLabel('slug', input.slug);
   return prisma.$transaction(async (tx) => {
     if (await tx.organization.findUnique({ where: { slug } })) {
-      throw conflict(`An organization with slug "${slug}" already exists: choose another slug.`, { field: 'slug' });
+      throw conflict(`An organization with slug "${slug}" already exists: choose another slug.`, {
+        field: 'slug',
+      });
     }
     const builtIn = await tx.workspaceProvider.findUniqueOrThrow({ where: { name: BUILT_IN_PROVIDER_NAME } });
     const organization = await tx.organization.create({
@@ -93,7 +99,8 @@ export async function removeMember(
       where: { userId_organizationId: { userId: input.userId, organizationId: organization.id } },
       include: { user: true },
     });
-    if (!membership) throw notFound(`Member of organization "${organization.slug}" with user id`, input.userId);
+    if (!membership)
+      throw notFound(`Member of organization "${organization.slug}" with user id`, input.userId);
     const ownedWorkspaces = await tx.workspace.count({
       where: { ownerId: input.userId, organizationId: organization.id, desiredState: { not: 'DELETED' } },
     });
@@ -103,7 +110,9 @@ export async function removeMember(
         { rule: 'MEMBER_OWNS_WORKSPACES' },
       );
     }
-    await tx.membership.delete({ where: { userId_organizationId: { userId: input.userId, organizationId: organization.id } } });
+    await tx.membership.delete({
+      where: { userId_organizationId: { userId: input.userId, organizationId: organization.id } },
+    });
     await recordAudit(tx, {
       actorId: viewer.id,
       action: 'organization.removeMember',

@@ -47,7 +47,8 @@ const STAFF = ['ADMIN', 'MANAGER'] as const;
 export class WorkspaceProviderResolver {
   @Authorized()
   @Query(() => WorkspaceProviderConnection, {
-    description: 'Providers the viewer may see, ordered by name. Members see those their organizations may use.',
+    description:
+      'Providers the viewer may see, ordered by name. Members see those their organizations may use.',
   })
   async workspaceProviders(
     @Args() { first, after, status }: WorkspaceProvidersArgs,
@@ -86,7 +87,10 @@ export class WorkspaceProviderResolver {
   // --- Fields only site staff see: cluster details and what the agent reports. ---
 
   @Authorized(...STAFF)
-  @FieldResolver(() => String, { nullable: true, description: 'Why the provider is in its status (errors in full).' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Why the provider is in its status (errors in full).',
+  })
   statusMessage(@Root() provider: WorkspaceProvider) {
     return provider.statusMessage;
   }
@@ -152,7 +156,9 @@ export class WorkspaceProviderResolver {
   }
 
   @Authorized()
-  @FieldResolver(() => Int, { description: 'Workspaces (not deleted) in this provider that the viewer may see.' })
+  @FieldResolver(() => Int, {
+    description: 'Workspaces (not deleted) in this provider that the viewer may see.',
+  })
   async workspaceCount(@Root() provider: WorkspaceProvider, @Ctx() ctx: OutpostContext) {
     const viewer = requireViewer(ctx);
     const counts = await ctx.loaders.workspaceCountsByProvider.load(provider.id);
@@ -177,7 +183,9 @@ export class WorkspaceProviderResolver {
   // --- Mutations: site staff only (rule 7). ---
 
   @Authorized(...STAFF)
-  @Mutation(() => WorkspaceProvider, { description: 'Registers a provider in PENDING until its agent connects.' })
+  @Mutation(() => WorkspaceProvider, {
+    description: 'Registers a provider in PENDING until its agent connects.',
+  })
   createWorkspaceProvider(@Arg('input') input: CreateWorkspaceProviderInput, @Ctx() ctx: OutpostContext) {
     return providers.createProvider(ctx.prisma, requireSiteStaff(ctx), input);
   }
@@ -194,26 +202,35 @@ export class WorkspaceProviderResolver {
 
   @Authorized(...STAFF)
   @Mutation(() => WorkspaceProvider)
-  renameWorkspaceProvider(@Arg('id', () => ID) id: string, @Arg('name') name: string, @Ctx() ctx: OutpostContext) {
+  renameWorkspaceProvider(
+    @Arg('id', () => ID) id: string,
+    @Arg('name') name: string,
+    @Ctx() ctx: OutpostContext,
+  ) {
     return providers.renameProvider(ctx.prisma, requireSiteStaff(ctx), id, name);
   }
 
   @Authorized(...STAFF)
   @Mutation(() => WorkspaceProvider, {
-    description: 'Refused for built-in, for the default, and while it holds workspaces. Returns the deleted provider.',
+    description:
+      'Refused for built-in, for the default, and while it holds workspaces. Returns the deleted provider.',
   })
   deleteWorkspaceProvider(@Arg('id', () => ID) id: string, @Ctx() ctx: OutpostContext) {
     return providers.deleteProvider(ctx.prisma, requireSiteStaff(ctx), id);
   }
 
   @Authorized(...STAFF)
-  @Mutation(() => WorkspaceProvider, { description: 'Makes this the default provider and clears the old default.' })
+  @Mutation(() => WorkspaceProvider, {
+    description: 'Makes this the default provider and clears the old default.',
+  })
   setDefaultWorkspaceProvider(@Arg('id', () => ID) id: string, @Ctx() ctx: OutpostContext) {
     return providers.setDefaultProvider(ctx.prisma, requireSiteStaff(ctx), id);
   }
 
   @Authorized(...STAFF)
-  @Mutation(() => WorkspaceProvider, { description: 'Stops new workspaces from being created in the provider.' })
+  @Mutation(() => WorkspaceProvider, {
+    description: 'Stops new workspaces from being created in the provider.',
+  })
   cordonWorkspaceProvider(
     @Arg('id', () => ID) id: string,
     @Arg('reason') reason: string,
@@ -240,7 +257,8 @@ export class WorkspaceProviderResolver {
 
   @Authorized(...STAFF)
   @Mutation(() => WorkspaceProvider, {
-    description: 'Refused (PRECONDITION_FAILED, extensions.workspaces) while the organization has workspaces there.',
+    description:
+      'Refused (PRECONDITION_FAILED, extensions.workspaces) while the organization has workspaces there.',
   })
   removeOrganizationFromProviderAllowlist(
     @Arg('providerId', () => ID) providerId: string,

@@ -27,15 +27,36 @@ export interface UpdateProviderInput {
 
 /** Columns written to the audit log: everything an admin changes, nothing the agent reports. */
 function auditView(provider: ProviderRow) {
-  const { name, displayName, region, namespace, accessUrl, clusterAddress, isDefault, cordoned, cordonReason } =
-    provider;
-  return { name, displayName, region, namespace, accessUrl, clusterAddress, isDefault, cordoned, cordonReason };
+  const {
+    name,
+    displayName,
+    region,
+    namespace,
+    accessUrl,
+    clusterAddress,
+    isDefault,
+    cordoned,
+    cordonReason,
+  } = provider;
+  return {
+    name,
+    displayName,
+    region,
+    namespace,
+    accessUrl,
+    clusterAddress,
+    isDefault,
+    cordoned,
+    cordonReason,
+  };
 }
 
 /** Members see only providers that allowlist one of their organizations. */
 export function visibleProvidersWhere(viewer: Viewer): Prisma.WorkspaceProviderWhereInput {
   const organizationIds = visibleOrganizationIds(viewer);
-  return organizationIds === null ? {} : { allowlistEntries: { some: { organizationId: { in: organizationIds } } } };
+  return organizationIds === null
+    ? {}
+    : { allowlistEntries: { some: { organizationId: { in: organizationIds } } } };
 }
 
 export async function findVisibleProvider(
@@ -44,7 +65,9 @@ export async function findVisibleProvider(
   by: { id?: string | null; name?: string | null },
 ): Promise<ProviderRow> {
   const key = by.id ? { id: by.id } : { name: by.name ?? '' };
-  const provider = await prisma.workspaceProvider.findFirst({ where: { ...key, ...visibleProvidersWhere(viewer) } });
+  const provider = await prisma.workspaceProvider.findFirst({
+    where: { ...key, ...visibleProvidersWhere(viewer) },
+  });
   if (!provider) throw notFound('Workspace provider', by.id ?? by.name ?? '');
   return provider;
 }
@@ -68,14 +91,19 @@ export async function createProvider(prisma: PrismaClient, viewer: Viewer, input
     accessUrl: input.accessUrl ? requireUrl('accessUrl', input.accessUrl) : null,
   };
   if (name === BUILT_IN_PROVIDER_NAME) {
-    throw conflict(`The name "${BUILT_IN_PROVIDER_NAME}" is reserved for the provider of Outpost's own cluster.`, {
-      field: 'name',
-    });
+    throw conflict(
+      `The name "${BUILT_IN_PROVIDER_NAME}" is reserved for the provider of Outpost's own cluster.`,
+      {
+        field: 'name',
+      },
+    );
   }
   const organizationIds = [...new Set(input.organizationIds ?? [])];
   return prisma.$transaction(async (tx) => {
     if (await tx.workspaceProvider.findUnique({ where: { name }, select: { id: true } })) {
-      throw conflict(`A workspace provider named "${name}" already exists: choose another name.`, { field: 'name' });
+      throw conflict(`A workspace provider named "${name}" already exists: choose another name.`, {
+        field: 'name',
+      });
     }
     const organizations = await tx.organization.findMany({ where: { id: { in: organizationIds } } });
     const missing = organizationIds.filter((id) => !organizations.some((org) => org.id === id));
@@ -100,13 +128,20 @@ export async function createProvider(prisma: PrismaClient, viewer: Viewer, input
   });
 }
 
-export async function updateProvider(prisma: PrismaClient, viewer: Viewer, id: string, input: UpdateProviderInput) {
+export async function updateProvider(
+  prisma: PrismaClient,
+  viewer: Viewer,
+  id: string,
+  input: UpdateProviderInput,
+) {
   const changes: Prisma.WorkspaceProviderUpdateInput = {};
-  if (input.displayName != null) changes.displayName = requireText('displayName', input.displayName, { max: 100 });
+  if (input.displayName != null)
+    changes.displayName = requireText('displayName', input.displayName, { max: 100 });
   if (input.region != null) changes.region = requireText('region', input.region, { max: 100 });
   if (input.namespace != null) changes.namespace = requireDnsLabel('namespace', input.namespace);
   if (input.accessUrl !== undefined) {
-    changes.accessUrl = input.accessUrl === null || input.accessUrl === '' ? null : requireUrl('accessUrl', input.accessUrl);
+    changes.accessUrl =
+      input.accessUrl === null || input.accessUrl === '' ? null : requireUrl('accessUrl', input.accessUrl);
   }
   return prisma.$transaction(async (tx) => {
     const before = await lockProvider(tx, id);
@@ -129,12 +164,20 @@ export async function renameProvider(prisma: PrismaClient, viewer: Viewer, id: s
   return prisma.$transaction(async (tx) => {
     const before = await lockProvider(tx, id);
     if (before.kind === 'BUILT_IN') {
-      throw preconditionFailed(`The "${BUILT_IN_PROVIDER_NAME}" provider keeps its name: it is how Outpost finds its own cluster.`, {
-        rule: 'RULE_1_BUILT_IN_PROVIDER',
-      });
+      throw preconditionFailed(
+        `The "${BUILT_IN_PROVIDER_NAME}" provider keeps its name: it is how Outpost finds its own cluster.`,
+        {
+          rule: 'RULE_1_BUILT_IN_PROVIDER',
+        },
+      );
     }
-    if (name === BUILT_IN_PROVIDER_NAME || (name !== before.name && (await tx.workspaceProvider.findUnique({ where: { name } })))) {
-      throw conflict(`A workspace provider named "${name}" already exists: choose another name.`, { field: 'name' });
+    if (
+      name === BUILT_IN_PROVIDER_NAME ||
+      (name !== before.name && (await tx.workspaceProvider.findUnique({ where: { name } })))
+    ) {
+      throw conflict(`A workspace provider named "${name}" already exists: choose another name.`, {
+        field: 'name',
+      });
     }
     const after = await tx.workspaceProvider.update({ where: { id }, data: { name } });
     await recordAudit(tx, {
@@ -154,9 +197,12 @@ export async function deleteProvider(prisma: PrismaClient, viewer: Viewer, id: s
   return prisma.$transaction(async (tx) => {
     const provider = await lockProvider(tx, id);
     if (provider.kind === 'BUILT_IN') {
-      throw preconditionFailed(`The "${provider.name}" provider cannot be deleted: it is the cluster Outpost runs in.`, {
-        rule: 'RULE_1_BUILT_IN_PROVIDER',
-      });
+      throw preconditionFailed(
+        `The "${provider.name}" provider cannot be deleted: it is the cluster Outpost runs in.`,
+        {
+          rule: 'RULE_1_BUILT_IN_PROVIDER',
+        },
+      );
     }
     if (provider.isDefault) {
       throw preconditionFailed(
@@ -173,11 +219,17 @@ export async function deleteProvider(prisma: PrismaClient, viewer: Viewer, id: s
       const list = remaining.map((ws) => `${ws.organization.slug}/${ws.name}`);
       throw preconditionFailed(
         `"${provider.name}" still holds ${remaining.length} workspace(s): ${list.join(', ')}. Delete them before deleting the provider.`,
-        { rule: 'RULE_6_PROVIDER_HAS_WORKSPACES', workspaces: remaining.map((ws) => ({ id: ws.id, name: ws.name })) },
+        {
+          rule: 'RULE_6_PROVIDER_HAS_WORKSPACES',
+          workspaces: remaining.map((ws) => ({ id: ws.id, name: ws.name })),
+        },
       );
     }
     const organizationIds = (
-      await tx.providerAllowlistEntry.findMany({ where: { providerId: id }, select: { organizationId: true } })
+      await tx.providerAllowlistEntry.findMany({
+        where: { providerId: id },
+        select: { organizationId: true },
+      })
     ).map((entry) => entry.organizationId);
     // Workspaces already marked deleted are only history once their provider is gone.
     await tx.workspace.deleteMany({ where: { providerId: id, desiredState: 'DELETED' } });
@@ -197,6 +249,9 @@ export async function deleteProvider(prisma: PrismaClient, viewer: Viewer, id: s
 /** Rule 2: one statement flips the flag on every affected row, so exactly one default exists at every commit. */
 export async function setDefaultProvider(prisma: PrismaClient, viewer: Viewer, id: string) {
   return prisma.$transaction(async (tx) => {
+    // Concurrent calls must take turns: each UPDATE below only sees the default committed before it
+    // started, so two overlapping calls would each keep their own target (two defaults) or deadlock.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('outpost.default-provider'))`;
     const target = await lockProvider(tx, id);
     const previous = await tx.workspaceProvider.findMany({ where: { isDefault: true, id: { not: id } } });
     await tx.$executeRaw`
@@ -254,4 +309,3 @@ export async function usableProvidersFor(
     orderBy: [{ isDefault: 'desc' }, { name: 'asc' }],
   });
 }
-

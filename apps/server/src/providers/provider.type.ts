@@ -4,7 +4,8 @@ import { PageInfo } from '../graphql/connection.js';
 
 registerEnumType(ProviderStatus, {
   name: 'ProviderStatus',
-  description: 'PENDING: registered, agent never connected. READY: agent connected, checks pass. ERROR: see statusMessage.',
+  description:
+    'PENDING: registered, agent never connected. READY: agent connected, checks pass. ERROR: see statusMessage.',
 });
 registerEnumType(ProviderKind, { name: 'ProviderKind' });
 
@@ -49,8 +50,10 @@ export class WorkspaceProvider {
   @Field(() => ProviderStatus) status!: ProviderStatus;
   @Field() statusChangedAt!: Date;
   @Field(() => Date, { nullable: true }) lastHeartbeatAt!: Date | null;
-  @Field({ description: 'The provider initially selected when a user creates a workspace.' }) isDefault!: boolean;
-  @Field({ description: 'A cordoned provider keeps its workspaces but accepts no new ones.' }) cordoned!: boolean;
+  @Field({ description: 'The provider initially selected when a user creates a workspace.' })
+  isDefault!: boolean;
+  @Field({ description: 'A cordoned provider keeps its workspaces but accepts no new ones.' })
+  cordoned!: boolean;
   @Field(() => String, { nullable: true }) cordonReason!: string | null;
   @Field(() => String, { nullable: true, description: 'Where users reach workspaces in this provider.' })
   accessUrl!: string | null;

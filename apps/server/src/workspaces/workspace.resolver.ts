@@ -8,7 +8,9 @@ import * as workspaces from './workspace.service.js';
 @Resolver(() => Workspace)
 export class WorkspaceResolver {
   @Authorized()
-  @Query(() => [Workspace], { description: "Workspaces in the viewer's organizations (all of them for site staff)." })
+  @Query(() => [Workspace], {
+    description: "Workspaces in the viewer's organizations (all of them for site staff).",
+  })
   workspaces(
     @Ctx() ctx: OutpostContext,
     @Arg('organizationId', () => ID, { nullable: true }) organizationId?: string,
@@ -19,7 +21,12 @@ export class WorkspaceResolver {
   ) {
     requirePageSize('first', first);
     return ctx.prisma.workspace.findMany({
-      where: workspaces.visibleWorkspacesWhere(requireViewer(ctx), { organizationId, providerId, ownerId, includeDeleted }),
+      where: workspaces.visibleWorkspacesWhere(requireViewer(ctx), {
+        organizationId,
+        providerId,
+        ownerId,
+        includeDeleted,
+      }),
       orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
       take: first,
     });

@@ -2,7 +2,12 @@ import type { Prisma, PrismaClient } from '@outpost/prisma';
 import type { Viewer } from '../graphql/context.js';
 import { conflict, notFound, preconditionFailed } from '../graphql/errors.js';
 import { requireDnsLabel } from '../graphql/validation.js';
-import { canSeeOrganization, requireOrganizationMember, requireWorkspaceManager, visibleOrganizationIds } from '../auth/policy.js';
+import {
+  canSeeOrganization,
+  requireOrganizationMember,
+  requireWorkspaceManager,
+  visibleOrganizationIds,
+} from '../auth/policy.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { notify } from '../events/notifications.js';
 import { lockAllowlistEntryForUse } from '../allowlist/allowlist.service.js';
@@ -71,7 +76,10 @@ export async function createWorkspace(prisma: PrismaClient, viewer: Viewer, inpu
       );
     }
     if (provider.status !== 'READY') {
-      await refuse('RULE_5_PROVIDER_NOT_READY', `Provider "${provider.name}" is ${provider.status}, not READY.`);
+      await refuse(
+        'RULE_5_PROVIDER_NOT_READY',
+        `Provider "${provider.name}" is ${provider.status}, not READY.`,
+      );
     }
     if (provider.cordoned) {
       await refuse(
@@ -83,7 +91,9 @@ export async function createWorkspace(prisma: PrismaClient, viewer: Viewer, inpu
       where: { organizationId: organization.id, name, desiredState: { not: 'DELETED' } },
     });
     if (clash) {
-      throw conflict(`Organization "${organization.slug}" already has a workspace named "${name}".`, { field: 'name' });
+      throw conflict(`Organization "${organization.slug}" already has a workspace named "${name}".`, {
+        field: 'name',
+      });
     }
     const workspace = await tx.workspace.create({
       data: { name, ownerId: viewer.id, organizationId: organization.id, providerId: provider.id },
@@ -110,7 +120,11 @@ export async function createWorkspace(prisma: PrismaClient, viewer: Viewer, inpu
 export async function deleteWorkspace(prisma: PrismaClient, viewer: Viewer, id: string) {
   return prisma.$transaction(async (tx) => {
     const workspace = await tx.workspace.findUnique({ where: { id } });
-    if (!workspace || workspace.desiredState === 'DELETED' || !canSeeOrganization(viewer, workspace.organizationId)) {
+    if (
+      !workspace ||
+      workspace.desiredState === 'DELETED' ||
+      !canSeeOrganization(viewer, workspace.organizationId)
+    ) {
       throw notFound('Workspace', id);
     }
     requireWorkspaceManager(viewer, workspace);
@@ -133,4 +147,3 @@ export async function deleteWorkspace(prisma: PrismaClient, viewer: Viewer, id: 
     return deleted;
   });
 }
-

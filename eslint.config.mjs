@@ -1,0 +1,70 @@
+// One lint setup for the whole repo, run by `npm test` with --max-warnings 0. Each rule beyond the
+// recommended sets says why it is here.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    ignores: ['**/node_modules/**', '**/dist/**', '**/generated/**', '.test-results/**', 'coverage/**'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        fetch: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        Buffer: 'readonly',
+        Headers: 'readonly',
+      },
+    },
+    rules: {
+      // Unused names are dead code; a leading underscore marks a parameter kept for its position.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Errors are part of the API: throw OutpostError (graphql/errors.ts) or Error, never strings.
+      'no-throw-literal': 'error',
+      // Skipped or focused tests are defects: they hide behaviour nobody checks any more.
+      'no-restricted-properties': [
+        'error',
+        { object: 'it', property: 'skip', message: 'A skipped test is a defect: fix or delete it.' },
+        { object: 'it', property: 'only', message: 'Focused tests skip the rest of the suite.' },
+        { object: 'describe', property: 'skip', message: 'A skipped test is a defect: fix or delete it.' },
+        { object: 'describe', property: 'only', message: 'Focused tests skip the rest of the suite.' },
+        { object: 'test', property: 'skip', message: 'A skipped test is a defect: fix or delete it.' },
+      ],
+      eqeqeq: ['error', 'smart'],
+    },
+  },
+  {
+    files: ['apps/server/src/**/*.ts'],
+    rules: {
+      // Resolvers and services read the database through the Prisma client they are handed (context
+      // or argument), never a module-level singleton, so tests and replicas wire their own.
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'pg',
+              message: 'Use the Prisma client from the context; only events/ and http/ talk to pg directly.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Tests read GraphQL responses as loosely typed JSON; the assertions are the type check.
+    files: ['**/*.test.ts', '**/test/**/*.ts', 'packages/testing/**/*.ts', 'e2e/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    files: ['apps/server/src/events/**/*.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+);
