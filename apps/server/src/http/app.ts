@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -157,6 +157,19 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
       },
     }),
   );
+
+  // Body-parser failures (malformed JSON, a body over the limit) answer in GraphQL's error shape, not HTML.
+  app.use((error: { status?: number; type?: string; message: string }, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    const status = error.status ?? 500;
+    const message =
+      error.type === 'entity.too.large'
+        ? 'The request body is larger than the 1 MB this API accepts.'
+        : status < 500
+          ? `The request could not be read: ${error.message}`
+          : 'Internal server error.';
+    res.status(status).json({ errors: [{ message, extensions: { code: status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' } }] });
+  });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
