@@ -5,19 +5,25 @@ describe('HTTP endpoint', () => {
   const server = useTestServer();
 
   const post = (body: string) =>
-    fetch(server.client.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    fetch(server.client.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
 
   it('answers malformed JSON with a GraphQL-shaped BAD_REQUEST, not an HTML page', async () => {
     const response = await post('{"query": ');
     expect(response.status).toBe(400);
-    const body = await response.json();
-    expect(body.errors[0].extensions.code).toBe('BAD_REQUEST');
+    const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
+    expect(body.errors[0]!.extensions.code).toBe('BAD_REQUEST');
   });
 
   it('refuses bodies over 1 MB before parsing them', async () => {
     const response = await post(JSON.stringify({ query: `{ me { id } }`, padding: 'x'.repeat(1_100_000) }));
     expect(response.status).toBe(413);
-    expect((await response.json()).errors[0].message).toContain('1 MB');
+    expect(((await response.json()) as { errors: Array<{ message: string }> }).errors[0]!.message).toContain(
+      '1 MB',
+    );
   });
 
   it('reports health from the database', async () => {

@@ -3,6 +3,7 @@ import type { Viewer } from '../graphql/context.js';
 import { conflict, notFound, preconditionFailed, unauthenticated } from '../graphql/errors.js';
 import { requireEmail, requirePassword, requireText } from '../graphql/validation.js';
 import { recordAudit } from '../audit/audit-log.js';
+import { lockName } from '../database/locks.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
 import { generateToken, hashToken, TokenPrefix } from './tokens.js';
 
@@ -149,6 +150,7 @@ export async function setupFirstAdmin(
 export async function createUser(prisma: PrismaClient, viewer: Viewer, input: NewUserInput) {
   const data = await validateNewUser(input);
   return prisma.$transaction(async (tx) => {
+    await lockName(tx, 'user', data.email);
     if (await tx.user.findUnique({ where: { email: data.email } })) {
       throw conflict(`A user with email ${data.email} already exists.`, { field: 'email' });
     }

@@ -44,6 +44,8 @@ export class WorkspaceProviderEvent {
     description: 'Null after DELETED or when no longer visible.',
   })
   provider!: WorkspaceProvider | null;
+  // Its message is the provider's statusMessage (cluster details): site staff only, like statusHistory (rule 7).
+  @Authorized('ADMIN', 'MANAGER')
   @Field(() => ProviderStatusEvent, { nullable: true, description: 'The transition, for STATUS_CHANGED.' })
   statusEvent!: ProviderStatusEvent | null;
 }

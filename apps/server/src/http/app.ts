@@ -159,17 +159,28 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
   );
 
   // Body-parser failures (malformed JSON, a body over the limit) answer in GraphQL's error shape, not HTML.
-  app.use((error: { status?: number; type?: string; message: string }, _req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) return next(error);
-    const status = error.status ?? 500;
-    const message =
-      error.type === 'entity.too.large'
-        ? 'The request body is larger than the 1 MB this API accepts.'
-        : status < 500
-          ? `The request could not be read: ${error.message}`
-          : 'Internal server error.';
-    res.status(status).json({ errors: [{ message, extensions: { code: status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' } }] });
-  });
+  app.use(
+    (
+      error: { status?: number; type?: string; message: string },
+      _req: Request,
+      res: Response,
+      next: NextFunction,
+    ) => {
+      if (res.headersSent) return next(error);
+      const status = error.status ?? 500;
+      const message =
+        error.type === 'entity.too.large'
+          ? 'The request body is larger than the 1 MB this API accepts.'
+          : status < 500
+            ? `The request could not be read: ${error.message}`
+            : 'Internal server error.';
+      res
+        .status(status)
+        .json({
+          errors: [{ message, extensions: { code: status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' } }],
+        });
+    },
+  );
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

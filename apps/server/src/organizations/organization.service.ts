@@ -4,6 +4,7 @@ import { conflict, notFound, preconditionFailed } from '../graphql/errors.js';
 import { requireDnsLabel, requireEmail, requireText } from '../graphql/validation.js';
 import { canSeeOrganization, requireOrganizationAdmin } from '../auth/policy.js';
 import { recordAudit } from '../audit/audit-log.js';
+import { lockName } from '../database/locks.js';
 import { notify } from '../events/notifications.js';
 import { BUILT_IN_PROVIDER_NAME } from '../providers/provider.service.js';
 
@@ -30,6 +31,7 @@ export async function createOrganization(
   const name = requireText('name', input.name, { max: 100 });
   const slug = requireDnsLabel('slug', input.slug);
   return prisma.$transaction(async (tx) => {
+    await lockName(tx, 'organization', slug);
     if (await tx.organization.findUnique({ where: { slug } })) {
       throw conflict(`An organization with slug "${slug}" already exists: choose another slug.`, {
         field: 'slug',

@@ -3,6 +3,7 @@ import type { Viewer } from '../graphql/context.js';
 import { conflict, notFound, preconditionFailed } from '../graphql/errors.js';
 import { requireDnsLabel, requireText, requireUrl } from '../graphql/validation.js';
 import { recordAudit } from '../audit/audit-log.js';
+import { lockName } from '../database/locks.js';
 import { notify } from '../events/notifications.js';
 import { visibleOrganizationIds } from '../auth/policy.js';
 
@@ -26,29 +27,20 @@ export interface UpdateProviderInput {
 }
 
 /** Columns written to the audit log: everything an admin changes, nothing the agent reports. */
+const AUDITED_COLUMNS = [
+  'name',
+  'displayName',
+  'region',
+  'namespace',
+  'accessUrl',
+  'clusterAddress',
+  'isDefault',
+  'cordoned',
+  'cordonReason',
+] as const;
+
 function auditView(provider: ProviderRow) {
-  const {
-    name,
-    displayName,
-    region,
-    namespace,
-    accessUrl,
-    clusterAddress,
-    isDefault,
-    cordoned,
-    cordonReason,
-  } = provider;
-  return {
-    name,
-    displayName,
-    region,
-    namespace,
-    accessUrl,
-    clusterAddress,
-    isDefault,
-    cordoned,
-    cordonReason,
-  };
+  return Object.fromEntries(AUDITED_COLUMNS.map((column) => [column, provider[column]]));
 }
 
 /** Members see only providers that allowlist one of their organizations. */
@@ -100,6 +92,7 @@ export async function createProvider(prisma: PrismaClient, viewer: Viewer, input
   }
   const organizationIds = [...new Set(input.organizationIds ?? [])];
   return prisma.$transaction(async (tx) => {
+    await lockName(tx, 'provider', name);
     if (await tx.workspaceProvider.findUnique({ where: { name }, select: { id: true } })) {
       throw conflict(`A workspace provider named "${name}" already exists: choose another name.`, {
         field: 'name',
@@ -163,6 +156,7 @@ export async function renameProvider(prisma: PrismaClient, viewer: Viewer, id: s
   const name = requireDnsLabel('name', newName);
   return prisma.$transaction(async (tx) => {
     const before = await lockProvider(tx, id);
+    await lockName(tx, 'provider', name);
     if (before.kind === 'BUILT_IN') {
       throw preconditionFailed(
         `The "${BUILT_IN_PROVIDER_NAME}" provider keeps its name: it is how Outpost finds its own cluster.`,

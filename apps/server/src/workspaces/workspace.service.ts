@@ -9,6 +9,7 @@ import {
   visibleOrganizationIds,
 } from '../auth/policy.js';
 import { recordAudit } from '../audit/audit-log.js';
+import { lockName } from '../database/locks.js';
 import { notify } from '../events/notifications.js';
 import { lockAllowlistEntryForUse } from '../allowlist/allowlist.service.js';
 import { usableProvidersFor } from '../providers/provider.service.js';
@@ -87,6 +88,7 @@ export async function createWorkspace(prisma: PrismaClient, viewer: Viewer, inpu
         `Provider "${provider.name}" is cordoned (${provider.cordonReason ?? 'no reason given'}) and accepts no new workspaces.`,
       );
     }
+    await lockName(tx, 'workspace', `${organization.id}/${name}`);
     const clash = await tx.workspace.findFirst({
       where: { organizationId: organization.id, name, desiredState: { not: 'DELETED' } },
     });
