@@ -174,11 +174,8 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
           : status < 500
             ? `The request could not be read: ${error.message}`
             : 'Internal server error.';
-      res
-        .status(status)
-        .json({
-          errors: [{ message, extensions: { code: status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' } }],
-        });
+      const code = status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
+      res.status(status).json({ errors: [{ message, extensions: { code } }] });
     },
   );
 
