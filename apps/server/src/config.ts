@@ -11,6 +11,32 @@ export interface OutpostConfig {
   development: boolean;
   trustProxy: boolean;
   admin: { email: string; password: string; name: string } | undefined;
+  /** URL agents and the CLI reach this server at; defaults to the address it listens on. */
+  publicUrl: string | undefined;
+  agents: {
+    /** How often agents heartbeat (told to them in every AgentAck). */
+    heartbeatIntervalSeconds: number;
+    /** A READY provider whose agent is silent for longer than this turns ERROR. */
+    heartbeatGraceSeconds: number;
+    /** Registration tokens expire after this long unless used. */
+    registrationTokenTtlHours: number;
+    /** After a rotation, the old agent credential keeps working this long. */
+    credentialOverlapMinutes: number;
+  };
+  builtIn: {
+    /** Kubeconfig file for the built-in provider's cluster; unset: in-cluster config when inside one. */
+    kubeconfig: string | undefined;
+    inCluster: boolean;
+    namespace: string;
+  };
+}
+
+function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}".`);
+  return value;
 }
 
 function defaultDataDir(): string {
@@ -39,5 +65,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): OutpostConfig 
       adminEmail && adminPassword
         ? { email: adminEmail, password: adminPassword, name: env.OUTPOST_ADMIN_NAME || 'Admin' }
         : undefined,
+    publicUrl: env.OUTPOST_PUBLIC_URL || undefined,
+    agents: {
+      heartbeatIntervalSeconds: positiveNumber(env, 'OUTPOST_HEARTBEAT_INTERVAL', 5),
+      heartbeatGraceSeconds: positiveNumber(env, 'OUTPOST_HEARTBEAT_GRACE', 15),
+      registrationTokenTtlHours: positiveNumber(env, 'OUTPOST_REGISTRATION_TOKEN_TTL_HOURS', 24),
+      credentialOverlapMinutes: positiveNumber(env, 'OUTPOST_CREDENTIAL_OVERLAP_MINUTES', 10),
+    },
+    builtIn: {
+      kubeconfig: env.KUBECONFIG || undefined,
+      inCluster: !!env.KUBERNETES_SERVICE_HOST,
+      namespace: env.OUTPOST_BUILTIN_NAMESPACE || 'outpost-workspaces',
+    },
   };
 }

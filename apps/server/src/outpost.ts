@@ -7,6 +7,7 @@ import { ensureAdminFromEnvironment, ensureBuiltInProvider } from './database/bo
 import { createNotificationPubSub, NotificationListener } from './events/notifications.js';
 import { buildOutpostSchema } from './graphql/schema.js';
 import { startHttpServer, type OutpostHttpServer } from './http/app.js';
+import { startStatusMonitor } from './providers/provider-status.js';
 
 export interface RunningOutpost {
   http: OutpostHttpServer;
@@ -48,21 +49,17 @@ export async function startOutpost(
     const notifications = new NotificationListener(databaseUrl, pubSub);
     await notifications.start();
     const schema = await buildOutpostSchema(pubSub);
-    const http = await startHttpServer({
-      prisma,
-      schema,
-      notifications,
-      host: config.host,
-      port: config.port,
-      development: config.development,
-      trustProxy: config.trustProxy,
-    });
+    const http = await startHttpServer({ prisma, schema, notifications, config });
+    const statusMonitor = startStatusMonitor(prisma, config.agents.heartbeatGraceSeconds, (error) =>
+      log(`status monitor: ${String(error)}`),
+    );
     return {
       http,
       prisma,
       databaseUrl,
       setupRequired: (await prisma.user.count()) === 0,
       async stop() {
+        statusMonitor.stop();
         await http.close();
         await notifications.stop();
         await prisma.$disconnect();

@@ -274,10 +274,10 @@ const CASES: Record<string, Case> = {
     action: 'workspaceProvider.create',
     async succeed(send) {
       const response = await send(
-        `mutation($input: CreateWorkspaceProviderInput!) { createWorkspaceProvider(input: $input) { id } }`,
+        `mutation($input: CreateWorkspaceProviderInput!) { createWorkspaceProvider(input: $input) { provider { id } } }`,
         { input: { ...PROVIDER_INPUT, organizationIds: [state.organization.id] } },
       );
-      state.providerId = response.data.createWorkspaceProvider.id;
+      state.providerId = response.data.createWorkspaceProvider.provider.id;
       return {
         actorId: state.adminId,
         targetType: 'WorkspaceProvider',
@@ -293,7 +293,7 @@ const CASES: Record<string, Case> = {
     },
     fail: () =>
       gql(
-        `mutation($input: CreateWorkspaceProviderInput!) { createWorkspaceProvider(input: $input) { id } }`,
+        `mutation($input: CreateWorkspaceProviderInput!) { createWorkspaceProvider(input: $input) { provider { id } } }`,
         {
           input: { ...PROVIDER_INPUT, name: 'Not_A_Label' },
         },

@@ -427,7 +427,10 @@ const matrix: Record<string, FieldCases> = {
       return {
         kind: 'request',
         query: `mutation($input: CreateWorkspaceProviderInput!) {
-          createWorkspaceProvider(input: $input) { name status clusterAddress }
+          createWorkspaceProvider(input: $input) {
+            provider { name status clusterAddress }
+            registrationToken { token installCommand }
+          }
         }`,
         variables: {
           input: {
@@ -439,9 +442,11 @@ const matrix: Record<string, FieldCases> = {
         },
         checkAllowed: (data) =>
           expect(data.createWorkspaceProvider).toEqual({
-            name,
-            status: 'PENDING',
-            clusterAddress: 'https://k8s.example.com:6443',
+            provider: { name, status: 'PENDING', clusterAddress: 'https://k8s.example.com:6443' },
+            registrationToken: {
+              token: expect.stringMatching(/^oprg_/),
+              installCommand: expect.stringContaining(`--set-file registrationToken=./${name}.registration-token`),
+            },
           }),
       };
     },

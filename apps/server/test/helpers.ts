@@ -7,7 +7,7 @@ import { createPrismaClient } from '@outpost/prisma';
 import { createTestDatabase, GraphQLTestClient, type Credentials } from '@outpost/testing';
 import { readConfig } from '../src/config.js';
 import { startOutpost, type RunningOutpost } from '../src/outpost.js';
-import { transitionProviderStatus } from '../src/providers/provider-status.js';
+import { setProviderStatus as setStatusInTransaction } from '../src/providers/provider-status.js';
 
 export interface TestServer {
   outpost: RunningOutpost;
@@ -174,7 +174,7 @@ export async function setProviderStatus(
   status: ProviderStatus,
   message = '',
 ) {
-  await db.$transaction((tx) => transitionProviderStatus(tx, providerId, status, message));
+  await db.$transaction((tx) => setStatusInTransaction(tx, providerId, status, message));
 }
 
 /** Creates a provider through the API as the given admin, READY unless told otherwise. */
@@ -184,10 +184,12 @@ export async function createProvider(
   name: string,
   options: { organizationIds?: string[]; status?: ProviderStatus } = {},
 ): Promise<{ id: string; name: string }> {
-  const { createWorkspaceProvider } = await server.client.data<{
-    createWorkspaceProvider: { id: string; name: string };
+  const {
+    createWorkspaceProvider: { provider },
+  } = await server.client.data<{
+    createWorkspaceProvider: { provider: { id: string; name: string } };
   }>(
-    `mutation($input: CreateWorkspaceProviderInput!) { createWorkspaceProvider(input: $input) { id name } }`,
+    `mutation($input: CreateWorkspaceProviderInput!) { createWorkspaceProvider(input: $input) { provider { id name } } }`,
     {
       input: {
         name,
@@ -201,8 +203,8 @@ export async function createProvider(
   );
   const status = options.status ?? 'READY';
   if (status !== 'PENDING')
-    await setProviderStatus(server.db, createWorkspaceProvider.id, status, `test: ${status}`);
-  return createWorkspaceProvider;
+    await setProviderStatus(server.db, provider.id, status, `test: ${status}`);
+  return provider;
 }
 
 export interface ServerProcess {

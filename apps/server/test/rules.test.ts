@@ -37,7 +37,7 @@ const CORDON = `mutation($id: ID!, $reason: String!) {
   cordonWorkspaceProvider(id: $id, reason: $reason) { id cordoned } }`;
 const UNCORDON = `mutation($id: ID!) { uncordonWorkspaceProvider(id: $id) { id cordoned } }`;
 const CREATE_PROVIDER = `mutation($input: CreateWorkspaceProviderInput!) {
-  createWorkspaceProvider(input: $input) { id name } }`;
+  createWorkspaceProvider(input: $input) { provider { id name } } }`;
 const UPDATE_PROVIDER = `mutation($id: ID!, $input: UpdateWorkspaceProviderInput!) {
   updateWorkspaceProvider(id: $id, input: $input) { id } }`;
 const ALLOWLIST_ADD = `mutation($p: ID!, $o: ID!) {

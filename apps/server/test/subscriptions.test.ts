@@ -105,7 +105,7 @@ describe('subscriptions across two server replicas', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 300));
     await setProviderStatus(db, provider.id, 'READY', 'agent connected');
-    await setProviderStatus(db, provider.id, 'READY', 'heartbeat'); // no transition: publishes nothing
+    await setProviderStatus(db, provider.id, 'READY', 'agent connected'); // nothing changes: publishes nothing
     await setProviderStatus(db, provider.id, 'ERROR', 'cluster API unreachable');
     const list = await events.waitFor((all) => all.length >= 2);
     await new Promise((resolve) => setTimeout(resolve, 300));

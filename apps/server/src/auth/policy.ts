@@ -1,5 +1,6 @@
 import type { AuthChecker } from 'type-graphql';
 import type { OutpostContext, Viewer } from '../graphql/context.js';
+import type { AgentPrincipal } from '../agents/agent-credentials.js';
 import { forbidden, unauthenticated } from '../graphql/errors.js';
 
 /**
@@ -9,24 +10,57 @@ import { forbidden, unauthenticated } from '../graphql/errors.js';
  */
 
 export type SiteStaffRole = 'ADMIN' | 'MANAGER';
+/** Roles for the agent protocol (apps/agent/PROTOCOL.md): a registration token, or a credential. */
+export type AgentRole = 'AGENT_REGISTRATION' | 'AGENT';
+export type Role = SiteStaffRole | AgentRole;
 
-/** `@Authorized()` = any signed-in user; `@Authorized('ADMIN', 'MANAGER')` = those site roles. */
-export const authChecker: AuthChecker<OutpostContext, SiteStaffRole> = ({ context }, roles) => {
+/**
+ * `@Authorized()` = any signed-in user; `@Authorized('ADMIN', 'MANAGER')` = those site roles;
+ * `@Authorized('AGENT')` = a provider agent's credential. Users cannot call agent fields and agents
+ * cannot call user fields.
+ */
+export const authChecker: AuthChecker<OutpostContext, Role> = ({ context }, roles) => {
+  const agentRoles = roles.filter((role): role is AgentRole => role === 'AGENT' || role === 'AGENT_REGISTRATION');
+  if (agentRoles.length > 0) {
+    requireAgent(context, agentRoles);
+    return true;
+  }
   const viewer = requireViewer(context);
   if (roles.length === 0 || roles.includes(viewer.siteRole as SiteStaffRole)) return true;
   throw forbidden(`This needs the site role ${roles.join(' or ')}; you are ${viewer.siteRole}.`);
 };
 
-export function requireViewer(context: Pick<OutpostContext, 'viewer'>): Viewer {
-  if (!context.viewer) throw unauthenticated();
-  return context.viewer;
+export function requireViewer(context: Pick<OutpostContext, 'viewer' | 'agent'>): Viewer {
+  if (context.viewer) return context.viewer;
+  if (context.agent) throw forbidden('Agent credentials only call the agent protocol fields (apps/agent/PROTOCOL.md).');
+  throw unauthenticated();
+}
+
+export function requireAgent(
+  context: Pick<OutpostContext, 'viewer' | 'agent'>,
+  roles: readonly AgentRole[] = ['AGENT'],
+): AgentPrincipal {
+  const agent = context.agent;
+  if (!agent) {
+    if (context.viewer) throw forbidden('Only provider agents call this field, with their own credential.');
+    throw unauthenticated('Provider agents authenticate with their registration token or credential.');
+  }
+  const role: AgentRole = agent.kind === 'registration' ? 'AGENT_REGISTRATION' : 'AGENT';
+  if (!roles.includes(role)) {
+    throw forbidden(
+      agent.kind === 'registration'
+        ? 'A registration token can only register the agent (registerAgent); use the credential it returns.'
+        : 'This agent is already registered: use its credential, not registerAgent.',
+    );
+  }
+  return agent;
 }
 
 export function isSiteStaff(viewer: Viewer): boolean {
   return viewer.siteRole === 'ADMIN' || viewer.siteRole === 'MANAGER';
 }
 
-export function requireSiteStaff(context: Pick<OutpostContext, 'viewer'>): Viewer {
+export function requireSiteStaff(context: Pick<OutpostContext, 'viewer' | 'agent'>): Viewer {
   const viewer = requireViewer(context);
   if (!isSiteStaff(viewer)) {
     throw forbidden('Only site admins and managers manage workspace providers and organizations.');

@@ -27,7 +27,7 @@ import {
 const ProviderEventType = Object.fromEntries(ProviderEventTypes.map((t) => [t, t])) as {
   [K in (typeof ProviderEventTypes)[number]]: K;
 };
-const WorkspaceEventType = Object.fromEntries(WorkspaceEventTypes.map((t) => [t, t])) as {
+export const WorkspaceEventType = Object.fromEntries(WorkspaceEventTypes.map((t) => [t, t])) as {
   [K in (typeof WorkspaceEventTypes)[number]]: K;
 };
 registerEnumType(ProviderEventType, { name: 'WorkspaceProviderEventType' });

@@ -2,6 +2,8 @@ import type { Request, Response } from 'express';
 import type { OrganizationRole, PrismaClient, SiteRole } from '@outpost/prisma';
 import type { Loaders } from './loaders.js';
 import type { NotificationListener } from '../events/notifications.js';
+import type { AgentPrincipal } from '../agents/agent-credentials.js';
+import type { OutpostConfig } from '../config.js';
 
 /** The signed-in user as the API sees them for one request (or one subscription event). */
 export interface Viewer {
@@ -17,7 +19,12 @@ export interface Viewer {
 
 export interface OutpostContext {
   prisma: PrismaClient;
+  config: OutpostConfig;
+  /** Where agents and the CLI reach this server (OUTPOST_PUBLIC_URL, or the address it listens on). */
+  publicUrl: string;
   viewer: Viewer | null;
+  /** Set when a provider agent called with its registration token or credential (never with a viewer). */
+  agent: AgentPrincipal | null;
   loaders: Loaders;
   /** This process's LISTEN connection; subscriptions read events from it. */
   notifications: NotificationListener;

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { buildSchema } from 'type-graphql';
 import type { GraphQLSchema } from 'graphql';
 import { authChecker } from '../auth/policy.js';
+import { AgentResolver } from '../agents/agent.resolver.js';
 import { rejectMalformedIds } from './ids.js';
 import type { NotificationPubSub } from '../events/notifications.js';
 import { AuthResolver } from '../auth/auth.resolver.js';
@@ -12,6 +13,7 @@ import { WorkspaceProviderResolver } from '../providers/provider.resolver.js';
 import { WorkspaceResolver } from '../workspaces/workspace.resolver.js';
 
 export const resolvers = [
+  AgentResolver,
   AuthResolver,
   AuditResolver,
   EventsResolver,

@@ -12,19 +12,16 @@ import type { OutpostContext } from '../graphql/context.js';
 import { createLoaders } from '../graphql/loaders.js';
 import { ErrorCode } from '../graphql/errors.js';
 import { SESSION_COOKIE, viewerFromSecret } from '../auth/auth.service.js';
+import { agentFromSecret } from '../agents/agent-credentials.js';
+import type { OutpostConfig } from '../config.js';
 import type { NotificationListener } from '../events/notifications.js';
 
 export interface OutpostHttpOptions {
   prisma: PrismaClient;
   schema: GraphQLSchema;
   notifications: NotificationListener;
-  host: string;
-  /** 0 picks a free port. */
-  port: number;
-  /** Development mode shows stack traces in errors. */
-  development: boolean;
-  /** Trust X-Forwarded-* from a reverse proxy (so cookies get `Secure` behind a TLS terminator). */
-  trustProxy: boolean;
+  /** host/port (0 = a free port), development (stack traces), trustProxy, publicUrl. */
+  config: OutpostConfig;
 }
 
 export interface OutpostHttpServer {
@@ -75,10 +72,17 @@ function formatError(development: boolean) {
 }
 
 export async function startHttpServer(options: OutpostHttpOptions): Promise<OutpostHttpServer> {
-  const { prisma, schema, notifications } = options;
+  const { prisma, schema, notifications, config } = options;
+  let publicUrl = config.publicUrl ?? '';
+
+  /** A secret is a user's session or API token, or an agent's registration token or credential. */
+  const createContext = async (secret: string | undefined): Promise<OutpostContext> => {
+    const [viewer, agent] = await Promise.all([viewerFromSecret(prisma, secret), agentFromSecret(prisma, secret)]);
+    return { prisma, config, publicUrl, viewer, agent, loaders: createLoaders(prisma), notifications };
+  };
   const app = express();
   app.disable('x-powered-by');
-  if (options.trustProxy) app.set('trust proxy', true);
+  if (config.trustProxy) app.set('trust proxy', true);
   const httpServer = http.createServer(app);
 
   // graphql-ws shares the /graphql path with HTTP. Subscriptions authenticate with the session cookie
@@ -93,13 +97,7 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
           (typeof params.token === 'string' ? params.token : undefined) ??
           bearerToken(typeof params.authorization === 'string' ? params.authorization : undefined) ??
           readCookie(ctx.extra.request.headers.cookie, SESSION_COOKIE);
-        const viewer = await viewerFromSecret(prisma, secret);
-        (ctx.extra as { viewerContext?: OutpostContext }).viewerContext = {
-          prisma,
-          viewer,
-          loaders: createLoaders(prisma),
-          notifications,
-        };
+        (ctx.extra as { viewerContext?: OutpostContext }).viewerContext = await createContext(secret);
         return true;
       },
       context: (ctx) => {
@@ -114,8 +112,8 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
   const apollo = new ApolloServer<OutpostContext>({
     schema,
     introspection: true,
-    includeStacktraceInErrorResponses: options.development,
-    formatError: formatError(options.development),
+    includeStacktraceInErrorResponses: config.development,
+    formatError: formatError(config.development),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       {
@@ -147,13 +145,7 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
       context: async ({ req, res }) => {
         const secret =
           bearerToken(req.headers.authorization) ?? readCookie(req.headers.cookie, SESSION_COOKIE);
-        return {
-          prisma,
-          viewer: await viewerFromSecret(prisma, secret),
-          loaders: createLoaders(prisma),
-          notifications,
-          http: { req, res },
-        };
+        return { ...(await createContext(secret)), http: { req, res } };
       },
     }),
   );
@@ -181,11 +173,12 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
-    httpServer.listen(options.port, options.host, resolve);
+    httpServer.listen(config.port, config.host, resolve);
   });
   const { port } = httpServer.address() as AddressInfo;
-  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${hostForUrl}:${port}`;
+  publicUrl ||= url;
   return {
     url,
     graphqlUrl: `${url}/graphql`,

@@ -1,29 +1,173 @@
-import type { Prisma, ProviderStatus } from '@outpost/prisma';
+import type { Prisma, PrismaClient, ProviderStatus } from '@outpost/prisma';
 import { notify } from '../events/notifications.js';
+import { SUPPORTED_AGENT_PROTOCOL_VERSIONS } from '../version.js';
 
 /**
- * The one place a provider's status changes (DESIGN.md "Status of a provider"). The UPDATE is
- * conditional on the current status, so when two replicas race to make the same transition only one
- * row changes, one ProviderStatusEvent is written and one notification is published. A transition to
- * the status it already has changes nothing and publishes nothing.
+ * The status machine of a provider (DESIGN.md "Status of a provider", apps/agent/PROTOCOL.md "Status").
+ * Every status change goes through setProviderStatus; the agent-facing entry points below decide what
+ * the status should be from what the agent reported.
  */
-export async function transitionProviderStatus(
+
+export interface CheckResult {
+  name: string;
+  passed: boolean;
+  message: string;
+}
+
+export interface AgentReport {
+  agentVersion: string;
+  protocolVersion: number;
+  kubernetesVersion?: string | null;
+  nodeSummary?: { nodeCount: number; cpuMillicores?: number | null; memoryBytes?: string | null } | null;
+  checks: CheckResult[];
+  chartVersion?: string | null;
+}
+
+/**
+ * Sets status and message. The UPDATE is conditional on the current row, so when two replicas race to
+ * make the same transition only one changes it, writes one ProviderStatusEvent and publishes it. Setting
+ * what is already there changes nothing and publishes nothing; a new message without a new status is
+ * published as UPDATED without a status event.
+ */
+export async function setProviderStatus(
   tx: Prisma.TransactionClient,
   providerId: string,
   to: ProviderStatus,
   message: string,
-): Promise<{ changed: boolean }> {
-  const changed = await tx.$queryRaw<Array<{ from: ProviderStatus }>>`
-    UPDATE workspace_providers p SET status = ${to}::"ProviderStatus", status_message = ${message},
-           status_changed_at = now(), updated_at = now()
-    FROM (SELECT id, status FROM workspace_providers WHERE id = ${providerId}::uuid FOR UPDATE) previous
-    WHERE p.id = previous.id AND previous.status <> ${to}::"ProviderStatus"
+): Promise<{ changed: boolean; transitioned: boolean }> {
+  const rows = await tx.$queryRaw<Array<{ from: ProviderStatus }>>`
+    UPDATE workspace_providers p
+    SET status = ${to}::"ProviderStatus", status_message = ${message}, updated_at = now(),
+        status_changed_at = CASE WHEN previous.status <> ${to}::"ProviderStatus" THEN now() ELSE p.status_changed_at END
+    FROM (SELECT id, status, status_message FROM workspace_providers WHERE id = ${providerId}::uuid FOR UPDATE) previous
+    WHERE p.id = previous.id AND (previous.status <> ${to}::"ProviderStatus" OR previous.status_message <> ${message})
     RETURNING previous.status::text AS "from"`;
-  const row = changed[0];
-  if (!row) return { changed: false };
-  const event = await tx.providerStatusEvent.create({
-    data: { providerId, fromStatus: row.from, toStatus: to, message },
-  });
+  const row = rows[0];
+  if (!row) return { changed: false, transitioned: false };
+  if (row.from === to) {
+    await notify(tx, { topic: 'provider', type: 'UPDATED', providerId });
+    return { changed: true, transitioned: false };
+  }
+  const event = await tx.providerStatusEvent.create({ data: { providerId, fromStatus: row.from, toStatus: to, message } });
   await notify(tx, { topic: 'provider', type: 'STATUS_CHANGED', providerId, statusEventId: event.id });
-  return { changed: true };
+  return { changed: true, transitioned: true };
+}
+
+/** What a report means for the provider: READY only when the protocol is spoken and every check passes. */
+export function statusFromReport(report: Pick<AgentReport, 'protocolVersion' | 'checks'>): {
+  status: ProviderStatus;
+  message: string;
+} {
+  if (!SUPPORTED_AGENT_PROTOCOL_VERSIONS.includes(report.protocolVersion)) {
+    return {
+      status: 'ERROR',
+      message:
+        `The agent speaks protocol version ${report.protocolVersion}; this server supports ` +
+        `${SUPPORTED_AGENT_PROTOCOL_VERSIONS.join(', ')}. Upgrade the outpost-provider chart (or the server) so they match.`,
+    };
+  }
+  const failed = report.checks.filter((check) => !check.passed);
+  if (failed.length > 0) {
+    return { status: 'ERROR', message: failed.map((check) => `${check.name}: ${check.message}`).join('\n') };
+  }
+  return { status: 'READY', message: 'Agent connected; all checks pass.' };
+}
+
+/** A full report from the agent: stores what it says about itself and its cluster, then sets the status. */
+export async function applyAgentReport(
+  prisma: PrismaClient,
+  providerId: string,
+  report: AgentReport,
+): Promise<ProviderStatus> {
+  const { status, message } = statusFromReport(report);
+  return prisma.$transaction(async (tx) => {
+    const before = await tx.workspaceProvider.findUniqueOrThrow({ where: { id: providerId } });
+    await tx.workspaceProvider.update({
+      where: { id: providerId },
+      data: {
+        agentVersion: report.agentVersion,
+        agentProtocolVersion: report.protocolVersion,
+        kubernetesVersion: report.kubernetesVersion ?? null,
+        nodeSummary: report.nodeSummary ?? undefined,
+        checkResults: report.checks as unknown as Prisma.InputJsonValue,
+        chartVersion: report.chartVersion ?? null,
+        lastHeartbeatAt: new Date(),
+        lastReportAt: new Date(),
+      },
+    });
+    const { changed } = await setProviderStatus(tx, providerId, status, message);
+    // Facts such as versions or checks changed without a status change: tell watchers once.
+    const factsChanged =
+      before.agentVersion !== report.agentVersion ||
+      before.kubernetesVersion !== (report.kubernetesVersion ?? null) ||
+      before.chartVersion !== (report.chartVersion ?? null) ||
+      JSON.stringify(before.checkResults) !== JSON.stringify(report.checks);
+    if (!changed && factsChanged) await notify(tx, { topic: 'provider', type: 'UPDATED', providerId });
+    return status;
+  });
+}
+
+/**
+ * A heartbeat is one UPDATE in the common case. Only when the provider is not READY although the last
+ * report was healthy (it had gone silent) does it take the transaction that brings it back.
+ */
+export async function recordHeartbeat(prisma: PrismaClient, providerId: string): Promise<ProviderStatus> {
+  const [row] = await prisma.$queryRaw<
+    Array<{ status: ProviderStatus; checkResults: CheckResult[] | null; protocolVersion: number | null }>
+  >`
+    UPDATE workspace_providers SET last_heartbeat_at = now() WHERE id = ${providerId}::uuid
+    RETURNING status::text AS status, check_results AS "checkResults", agent_protocol_version AS "protocolVersion"`;
+  if (!row) return 'PENDING';
+  if (row.status === 'READY' || row.checkResults === null || row.protocolVersion === null) return row.status;
+  const derived = statusFromReport({ protocolVersion: row.protocolVersion, checks: row.checkResults });
+  if (derived.status !== 'READY') return row.status;
+  // ERROR from silence (or a revoked credential since replaced): heartbeats resumed with passing checks.
+  await prisma.$transaction((tx) => setProviderStatus(tx, providerId, 'READY', derived.message));
+  return 'READY';
+}
+
+/**
+ * Marks READY providers whose agent has been silent for longer than the grace period as ERROR. One
+ * statement decides which rows change, so however many replicas run this at once, each silent provider
+ * gets one transition, one event and one notification.
+ */
+export async function markSilentProviders(prisma: PrismaClient, graceSeconds: number): Promise<string[]> {
+  return prisma.$transaction(async (tx) => {
+    const message =
+      `No heartbeat from the agent for more than ${graceSeconds} s: the control plane lost contact with it. ` +
+      'Check that the agent pod is running and can reach the Outpost server.';
+    const events = await tx.$queryRaw<Array<{ id: string; providerId: string }>>`
+      WITH silent AS (
+        UPDATE workspace_providers
+        SET status = 'ERROR', status_message = ${message}, status_changed_at = now(), updated_at = now()
+        WHERE status = 'READY' AND last_heartbeat_at < now() - make_interval(secs => ${graceSeconds})
+        RETURNING id
+      )
+      INSERT INTO provider_status_events (id, provider_id, from_status, to_status, message, at)
+      SELECT gen_random_uuid(), id, 'READY', 'ERROR', ${message}, now() FROM silent
+      RETURNING id, provider_id AS "providerId"`;
+    for (const event of events) {
+      await notify(tx, { topic: 'provider', type: 'STATUS_CHANGED', providerId: event.providerId, statusEventId: event.id });
+    }
+    return events.map((event) => event.providerId);
+  });
+}
+
+/** Runs markSilentProviders every few seconds in this replica until stopped. */
+export function startStatusMonitor(
+  prisma: PrismaClient,
+  graceSeconds: number,
+  onError: (error: unknown) => void = () => undefined,
+): { stop(): void } {
+  const intervalMs = Math.max(250, Math.min(2_000, (graceSeconds * 1000) / 5));
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    markSilentProviders(prisma, graceSeconds)
+      .catch(onError)
+      .finally(() => (running = false));
+  }, intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }

@@ -33,6 +33,9 @@ import {
   WorkspaceProvidersArgs,
 } from './provider.inputs.js';
 import * as providers from './provider.service.js';
+import { AgentCredentialInfo, CreateWorkspaceProviderPayload } from '../agents/agent.types.js';
+import { helmInstallCommand } from '../agents/install-command.js';
+import { SERVER_VERSION } from '../version.js';
 import * as allowlist from '../allowlist/allowlist.service.js';
 
 @ObjectType()
@@ -183,11 +186,50 @@ export class WorkspaceProviderResolver {
   // --- Mutations: site staff only (rule 7). ---
 
   @Authorized(...STAFF)
-  @Mutation(() => WorkspaceProvider, {
-    description: 'Registers a provider in PENDING until its agent connects.',
+  @Mutation(() => CreateWorkspaceProviderPayload, {
+    description:
+      'Registers a provider in PENDING until its agent connects, and returns the one-time registration token ' +
+      'with the helm command that deploys the agent.',
   })
-  createWorkspaceProvider(@Arg('input') input: CreateWorkspaceProviderInput, @Ctx() ctx: OutpostContext) {
-    return providers.createProvider(ctx.prisma, requireSiteStaff(ctx), input);
+  async createWorkspaceProvider(
+    @Arg('input') input: CreateWorkspaceProviderInput,
+    @Ctx() ctx: OutpostContext,
+  ): Promise<CreateWorkspaceProviderPayload> {
+    const { provider, registrationToken } = await providers.createProvider(
+      ctx.prisma,
+      requireSiteStaff(ctx),
+      input,
+      ctx.config.agents.registrationTokenTtlHours,
+    );
+    return {
+      provider,
+      registrationToken: { ...registrationToken, installCommand: helmInstallCommand(provider, ctx.publicUrl) },
+    };
+  }
+
+  @Authorized(...STAFF)
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Set when the agent runs another release than the server (a warning, not an error).',
+  })
+  versionWarning(@Root() provider: WorkspaceProvider): string | null {
+    if (!provider.agentVersion || provider.agentVersion === SERVER_VERSION) return null;
+    return `Agent ${provider.agentVersion} runs against server ${SERVER_VERSION}: upgrade the outpost-provider chart to match.`;
+  }
+
+  @Authorized(...STAFF)
+  @FieldResolver(() => String, { nullable: true, description: 'Version of the outpost-provider chart values deployed.' })
+  chartVersion(@Root() provider: WorkspaceProvider) {
+    return provider.chartVersion;
+  }
+
+  @Authorized(...STAFF)
+  @FieldResolver(() => [AgentCredentialInfo], {
+    nullable: true,
+    description: 'Registration tokens and agent credentials, newest first, without their secrets.',
+  })
+  agentCredentials(@Root() provider: WorkspaceProvider, @Ctx() ctx: OutpostContext) {
+    return ctx.prisma.agentCredential.findMany({ where: { providerId: provider.id }, orderBy: { createdAt: 'desc' } });
   }
 
   @Authorized(...STAFF)

@@ -5,6 +5,7 @@ import { requireDnsLabel, requireText, requireUrl } from '../graphql/validation.
 import { recordAudit } from '../audit/audit-log.js';
 import { lockName } from '../database/locks.js';
 import { notify } from '../events/notifications.js';
+import { issueRegistrationToken } from '../agents/agent-credentials.js';
 import { visibleOrganizationIds } from '../auth/policy.js';
 
 export const BUILT_IN_PROVIDER_NAME = 'built-in';
@@ -72,7 +73,13 @@ async function lockProvider(tx: Prisma.TransactionClient, providerId: string): P
   return tx.workspaceProvider.findUniqueOrThrow({ where: { id: providerId } });
 }
 
-export async function createProvider(prisma: PrismaClient, viewer: Viewer, input: CreateProviderInput) {
+/** Creates the provider in PENDING with its first registration token (returned once, stored hashed). */
+export async function createProvider(
+  prisma: PrismaClient,
+  viewer: Viewer,
+  input: CreateProviderInput,
+  registrationTokenTtlHours: number,
+) {
   const name = requireDnsLabel('name', input.name);
   const data = {
     name,
@@ -117,7 +124,8 @@ export async function createProvider(prisma: PrismaClient, viewer: Viewer, input
       after: { ...auditView(provider), organizationIds },
     });
     await notify(tx, { topic: 'provider', type: 'CREATED', providerId: provider.id });
-    return provider;
+    const registrationToken = await issueRegistrationToken(tx, provider.id, registrationTokenTtlHours);
+    return { provider, registrationToken };
   });
 }
 

@@ -68,6 +68,7 @@ export class WorkspaceProvider {
   kubernetesVersion!: string | null;
   nodeSummary!: unknown;
   checkResults!: unknown;
+  chartVersion!: string | null;
 }
 
 @ObjectType()

@@ -1,0 +1,194 @@
+import { Arg, Authorized, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { OutpostContext } from '../graphql/context.js';
+import { requireAgent, requireSiteStaff } from '../auth/policy.js';
+import { forbidden, notFound } from '../graphql/errors.js';
+import { AGENT_PROTOCOL_VERSION, SERVER_VERSION } from '../version.js';
+import { applyAgentReport, recordHeartbeat } from '../providers/provider-status.js';
+import { WorkspaceProvider } from '../providers/provider.type.js';
+import { notify, type WorkspaceNotification } from '../events/notifications.js';
+import { requireText } from '../graphql/validation.js';
+import { recordAudit } from '../audit/audit-log.js';
+import * as credentials from './agent-credentials.js';
+import { helmInstallCommand } from './install-command.js';
+import {
+  AgentAck,
+  AgentRegistration,
+  AgentStatusInput,
+  AgentWorkspace,
+  RegistrationToken,
+  ServerInfo,
+  WorkspaceObservationInput,
+} from './agent.types.js';
+import { WorkspaceEventType } from '../events/events.resolver.js';
+
+@ObjectType({ description: 'Something changed about a workspace of the agent’s provider: reconcile.' })
+export class AgentWorkspaceEvent {
+  @Field(() => ID) workspaceId!: string;
+  @Field(() => WorkspaceEventType) type!: WorkspaceNotification['type'];
+}
+
+/** The agent protocol (apps/agent/PROTOCOL.md) and the admin fields that manage agent secrets. */
+@Resolver()
+export class AgentResolver {
+  @Query(() => ServerInfo, { description: 'Public: lets agents and clients check compatibility before signing in.' })
+  serverInfo(): ServerInfo {
+    return { version: SERVER_VERSION, agentProtocolVersion: AGENT_PROTOCOL_VERSION };
+  }
+
+  // --- Called by agents ---
+
+  @Authorized('AGENT_REGISTRATION')
+  @Mutation(() => AgentRegistration, { description: 'Exchanges the one-time registration token for a credential.' })
+  registerAgent(@Ctx() ctx: OutpostContext) {
+    return credentials.registerAgent(ctx.prisma, requireAgent(ctx, ['AGENT_REGISTRATION']));
+  }
+
+  @Authorized('AGENT')
+  @Mutation(() => AgentRegistration, { description: 'A new credential; the current one expires after the overlap window.' })
+  rotateAgentCredential(@Ctx() ctx: OutpostContext) {
+    return credentials.rotateAgentCredential(ctx.prisma, requireAgent(ctx), ctx.config.agents.credentialOverlapMinutes);
+  }
+
+  @Authorized('AGENT')
+  @Mutation(() => AgentAck, { description: 'The agent’s full report: versions, nodes and check results. Counts as a heartbeat.' })
+  async reportAgentStatus(@Arg('input') input: AgentStatusInput, @Ctx() ctx: OutpostContext): Promise<AgentAck> {
+    const agent = requireAgent(ctx);
+    const report = {
+      ...input,
+      agentVersion: requireText('agentVersion', input.agentVersion, { max: 100 }),
+      checks: input.checks.map((check) => ({
+        name: requireText('checks.name', check.name, { max: 100 }),
+        passed: check.passed,
+        message: check.message.slice(0, 2_000),
+      })),
+    };
+    return this.ack(ctx, await applyAgentReport(ctx.prisma, agent.providerId, report));
+  }
+
+  @Authorized('AGENT')
+  @Mutation(() => AgentAck)
+  async agentHeartbeat(@Ctx() ctx: OutpostContext): Promise<AgentAck> {
+    return this.ack(ctx, await recordHeartbeat(ctx.prisma, requireAgent(ctx).providerId));
+  }
+
+  @Authorized('AGENT')
+  @Query(() => [AgentWorkspace], {
+    description: 'Every workspace of the agent’s provider that still needs the cluster’s attention.',
+  })
+  async agentWorkspaces(@Ctx() ctx: OutpostContext): Promise<AgentWorkspace[]> {
+    const rows = await ctx.prisma.workspace.findMany({
+      where: {
+        providerId: requireAgent(ctx).providerId,
+        NOT: { desiredState: 'DELETED', observedPhase: 'Deleted' },
+      },
+      include: { organization: { select: { slug: true } } },
+      orderBy: { id: 'asc' },
+    });
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      organizationSlug: row.organization.slug,
+      desiredState: row.desiredState,
+    }));
+  }
+
+  @Authorized('AGENT')
+  @Mutation(() => Int, { description: 'What the agent observed per workspace. Returns how many rows changed.' })
+  async reportWorkspaceStatus(
+    @Arg('observations', () => [WorkspaceObservationInput]) observations: WorkspaceObservationInput[],
+    @Ctx() ctx: OutpostContext,
+  ): Promise<number> {
+    const agent = requireAgent(ctx);
+    return ctx.prisma.$transaction(async (tx) => {
+      const ids = observations.map((o) => o.workspaceId);
+      const workspaces = await tx.workspace.findMany({ where: { id: { in: ids } } });
+      // An agent reports only for its own provider's workspaces.
+      const foreign = workspaces.find((ws) => ws.providerId !== agent.providerId);
+      if (foreign || workspaces.length !== new Set(ids).size) {
+        throw forbidden('An agent reports only on workspaces of its own provider.');
+      }
+      let changed = 0;
+      for (const observation of observations) {
+        const phase = requireText('phase', observation.phase, { max: 40 });
+        const message = observation.message?.slice(0, 2_000) ?? null;
+        const workspace = workspaces.find((ws) => ws.id === observation.workspaceId)!;
+        // Observations repeat every resync; only a change is written and published.
+        if (workspace.observedPhase === phase && workspace.observedMessage === message) continue;
+        await tx.workspace.update({
+          where: { id: workspace.id },
+          data: { observedPhase: phase, observedMessage: message, observedAt: new Date() },
+        });
+        changed++;
+        await notify(tx, {
+          topic: 'workspace',
+          type: 'UPDATED',
+          workspaceId: workspace.id,
+          organizationId: workspace.organizationId,
+          providerId: workspace.providerId,
+        });
+      }
+      return changed;
+    });
+  }
+
+  @Authorized('AGENT')
+  @Subscription(() => AgentWorkspaceEvent, {
+    description: 'Nudges the agent to reconcile when a workspace of its provider changes.',
+    subscribe: ({ context }) => agentWorkspaceEvents(context as OutpostContext),
+  })
+  agentWorkspaceEvents(@Root() event: AgentWorkspaceEvent): AgentWorkspaceEvent {
+    return event;
+  }
+
+  // --- Called by admins ---
+
+  @Authorized('ADMIN', 'MANAGER')
+  @Mutation(() => RegistrationToken, {
+    description: 'A new one-time registration token for the provider; any unused earlier one stops working.',
+  })
+  async issueProviderRegistrationToken(
+    @Arg('providerId', () => ID) providerId: string,
+    @Ctx() ctx: OutpostContext,
+  ): Promise<RegistrationToken> {
+    const viewer = requireSiteStaff(ctx);
+    return ctx.prisma.$transaction(async (tx) => {
+      const provider = await tx.workspaceProvider.findUnique({ where: { id: providerId } });
+      if (!provider) throw notFound('Workspace provider', providerId);
+      const issued = await credentials.issueRegistrationToken(tx, providerId, ctx.config.agents.registrationTokenTtlHours);
+      await recordAudit(tx, {
+        actorId: viewer.id,
+        action: 'workspaceProvider.issueRegistrationToken',
+        targetType: 'WorkspaceProvider',
+        targetId: providerId,
+        after: { expiresAt: issued.expiresAt },
+      });
+      return { ...issued, installCommand: helmInstallCommand(provider, ctx.publicUrl) };
+    });
+  }
+
+  @Authorized('ADMIN', 'MANAGER')
+  @Mutation(() => WorkspaceProvider, {
+    description: 'Revokes every credential and registration token of the provider’s agent; the provider turns ERROR.',
+  })
+  revokeAgentCredentials(@Arg('providerId', () => ID) providerId: string, @Ctx() ctx: OutpostContext) {
+    return credentials.revokeAgentCredentials(ctx.prisma, requireSiteStaff(ctx), providerId);
+  }
+
+  private ack(ctx: OutpostContext, status: AgentAck['status']): AgentAck {
+    return {
+      serverVersion: SERVER_VERSION,
+      agentProtocolVersion: AGENT_PROTOCOL_VERSION,
+      heartbeatIntervalSeconds: ctx.config.agents.heartbeatIntervalSeconds,
+      status,
+    };
+  }
+}
+
+async function* agentWorkspaceEvents(context: OutpostContext): AsyncGenerator<AgentWorkspaceEvent> {
+  const agent = requireAgent(context);
+  for await (const notification of context.notifications.pubSub.subscribe('workspace')) {
+    if (notification.providerId !== agent.providerId) continue;
+    if (!(await credentials.isAgentPrincipalValid(context.prisma, agent))) return;
+    yield { workspaceId: notification.workspaceId, type: notification.type };
+  }
+}
