@@ -16,6 +16,7 @@ async function startOutpost(
   const { DATABASE_URL: _external, ...inherited } = process.env;
   const env = {
     ...inherited,
+    KUBECONFIG: '',
     OUTPOST_DATA_DIR: dataDir,
     OUTPOST_PORT: '0',
     OUTPOST_ADMIN_EMAIL: ADMIN.email,

@@ -8,6 +8,7 @@ import { createNotificationPubSub, NotificationListener } from './events/notific
 import { buildOutpostSchema } from './graphql/schema.js';
 import { startHttpServer, type OutpostHttpServer } from './http/app.js';
 import { startStatusMonitor } from './providers/provider-status.js';
+import { startBuiltInAgent } from './providers/built-in-agent.js';
 
 export interface RunningOutpost {
   http: OutpostHttpServer;
@@ -50,6 +51,7 @@ export async function startOutpost(
     await notifications.start();
     const schema = await buildOutpostSchema(pubSub);
     const http = await startHttpServer({ prisma, schema, notifications, config });
+    const builtInAgent = await startBuiltInAgent({ prisma, config, serverUrl: http.url, log });
     const statusMonitor = startStatusMonitor(prisma, config.agents.heartbeatGraceSeconds, (error) =>
       log(`status monitor: ${String(error)}`),
     );
@@ -60,6 +62,7 @@ export async function startOutpost(
       setupRequired: (await prisma.user.count()) === 0,
       async stop() {
         statusMonitor.stop();
+        await builtInAgent?.stop();
         await http.close();
         await notifications.stop();
         await prisma.$disconnect();

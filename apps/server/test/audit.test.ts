@@ -3,13 +3,14 @@ import { fileURLToPath } from 'node:url';
 import { buildSchema } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Credentials, GraphQLResponse } from '@outpost/testing';
+import { hashToken } from '../src/auth/tokens.js';
 import { PASSWORD, setProviderStatus, tokenFor, useTestServer } from './helpers.js';
 import { expectNoChange, UNKNOWN_ID } from './assertions.js';
 
 // DESIGN.md: every mutation writes an AuditEvent (actor, action, target, before/after), in the same
 // transaction as the change, and a mutation that fails writes nothing. The table below has one entry per
 // Mutation field of the committed schema: how to make it succeed, what its audit event must say, and how
-// to make it fail. A new mutation without an entry fails the first test.
+// to make it fail. A new mutation without an entry (or a checked exemption, see EXEMPT) fails the first test.
 
 const server = useTestServer();
 
@@ -26,6 +27,10 @@ const state = {
   organization: { id: '', slug: 'audited-org' },
   providerId: '',
   workspaceId: '',
+  /** A provider of its own for the agent-secret cases, and the secrets they hand on. */
+  agentProviderId: '',
+  registrationToken: '',
+  agentCredential: {} as Credentials,
 };
 
 const gql = (query: string, variables: Record<string, unknown> = {}, as: Credentials = state.admin) =>
@@ -38,7 +43,8 @@ async function ok(query: string, variables: Record<string, unknown> = {}, as: Cr
 }
 
 interface ExpectedEvent {
-  actorId: string;
+  /** Null when no user acted: a provider agent, authenticated by its own token. */
+  actorId: string | null;
   targetType: string;
   targetId: string;
   /** Exact value or asymmetric matcher; omitted means the event must have none. */
@@ -532,6 +538,158 @@ const CASES: Record<string, Case> = {
       gql(`mutation($id: ID!) { deleteWorkspaceProvider(id: $id) { id } }`, { id: state.providerId }),
     failCode: 'NOT_FOUND',
   },
+
+  // --- Agent secrets (apps/agent/PROTOCOL.md "Tokens"), on a provider of their own. ---
+
+  issueProviderRegistrationToken: {
+    action: 'workspaceProvider.issueRegistrationToken',
+    async succeed(send) {
+      const created = await ok(
+        `mutation($input: CreateWorkspaceProviderInput!) { createWorkspaceProvider(input: $input) { provider { id } } }`,
+        { input: { ...PROVIDER_INPUT, name: 'audited-agent' } },
+      );
+      state.agentProviderId = created.createWorkspaceProvider.provider.id;
+      const response = await send(
+        `mutation($id: ID!) { issueProviderRegistrationToken(providerId: $id) { token expiresAt } }`,
+        { id: state.agentProviderId },
+      );
+      const { token, expiresAt } = response.data.issueProviderRegistrationToken;
+      state.registrationToken = token;
+      return {
+        actorId: state.adminId,
+        targetType: 'WorkspaceProvider',
+        targetId: state.agentProviderId,
+        after: { expiresAt },
+      };
+    },
+    fail: () =>
+      gql(`mutation($id: ID!) { issueProviderRegistrationToken(providerId: $id) { token } }`, {
+        id: UNKNOWN_ID,
+      }),
+    failCode: 'NOT_FOUND',
+  },
+
+  registerAgent: {
+    action: 'agent.register',
+    async succeed(send) {
+      const response = await send(
+        `mutation { registerAgent { credential } }`,
+        {},
+        { token: state.registrationToken },
+      );
+      state.agentCredential = { token: response.data.registerAgent.credential };
+      return {
+        actorId: null,
+        targetType: 'WorkspaceProvider',
+        targetId: state.agentProviderId,
+        after: { provider: 'audited-agent' },
+      };
+    },
+    // The token was used above.
+    fail: () => gql(`mutation { registerAgent { credential } }`, {}, { token: state.registrationToken }),
+    failCode: 'UNAUTHENTICATED',
+  },
+
+  rotateAgentCredential: {
+    action: 'agent.rotateCredential',
+    async succeed(send) {
+      const previous = state.agentCredential;
+      const response = await send(`mutation { rotateAgentCredential { credential } }`, {}, previous);
+      state.agentCredential = { token: response.data.rotateAgentCredential.credential };
+      const old = await server.db.agentCredential.findUniqueOrThrow({
+        where: { tokenHash: hashToken(previous.token!) },
+      });
+      return {
+        actorId: null,
+        targetType: 'WorkspaceProvider',
+        targetId: state.agentProviderId,
+        after: { previousCredentialExpiresAt: old.expiresAt!.toISOString() },
+      };
+    },
+    // A user's token is not an agent's.
+    fail: () => gql(`mutation { rotateAgentCredential { credential } }`, {}, state.user),
+    failCode: 'FORBIDDEN',
+  },
+
+  revokeAgentCredentials: {
+    action: 'workspaceProvider.revokeAgentCredentials',
+    async succeed(send) {
+      await send(`mutation($id: ID!) { revokeAgentCredentials(providerId: $id) { id } }`, {
+        id: state.agentProviderId,
+      });
+      return {
+        actorId: state.adminId,
+        targetType: 'WorkspaceProvider',
+        targetId: state.agentProviderId,
+        // The rotated credential and its predecessor, still in its overlap window; the tokens were spent.
+        after: { revoked: 2 },
+      };
+    },
+    fail: () =>
+      gql(`mutation($id: ID!) { revokeAgentCredentials(providerId: $id) { id } }`, { id: UNKNOWN_ID }),
+    failCode: 'NOT_FOUND',
+  },
+};
+
+interface Telemetry {
+  providerId: string;
+  agent: Credentials;
+  workspaceId: string;
+}
+
+/**
+ * Mutations that deliberately write NO audit event: the provider agents' telemetry. Every agent heartbeats
+ * every 5 s and re-reports its checks and workspaces every resync, so auditing these would flood the log
+ * and bury the admin actions it exists for. What they change is recorded where it belongs instead:
+ * status transitions as ProviderStatusEvents (statusHistory), observations on the workspace rows.
+ * This list is itself tested: each entry must be a mutation of the schema, and a successful call (one
+ * that really changes something) must leave the audit table exactly as it was.
+ */
+const EXEMPT: Record<string, { why: string; succeed(t: Telemetry): Promise<void> }> = {
+  reportAgentStatus: {
+    why: 'status transitions are ProviderStatusEvents',
+    async succeed(t) {
+      const before = await server.db.providerStatusEvent.count({ where: { providerId: t.providerId } });
+      const data = await ok(
+        `mutation($input: AgentStatusInput!) { reportAgentStatus(input: $input) { status } }`,
+        {
+          input: {
+            agentVersion: '0.1.0',
+            protocolVersion: 1,
+            checks: [{ name: 'rbac', passed: false, message: 'cannot create pods: apply the chart Role' }],
+          },
+        },
+        t.agent,
+      );
+      // A real transition (READY → ERROR), recorded as a status event and not in the audit log.
+      expect(data.reportAgentStatus.status).toBe('ERROR');
+      expect(await server.db.providerStatusEvent.count({ where: { providerId: t.providerId } })).toBe(
+        before + 1,
+      );
+    },
+  },
+  agentHeartbeat: {
+    why: 'one every 5 s per provider',
+    async succeed(t) {
+      const { lastHeartbeatAt } = await server.db.workspaceProvider.findUniqueOrThrow({
+        where: { id: t.providerId },
+      });
+      await ok(`mutation { agentHeartbeat { status } }`, {}, t.agent);
+      const after = await server.db.workspaceProvider.findUniqueOrThrow({ where: { id: t.providerId } });
+      expect(after.lastHeartbeatAt!.getTime()).toBeGreaterThan(lastHeartbeatAt?.getTime() ?? 0);
+    },
+  },
+  reportWorkspaceStatus: {
+    why: 'observations are stored on the workspace',
+    async succeed(t) {
+      const data = await ok(
+        `mutation($o: [WorkspaceObservationInput!]!) { reportWorkspaceStatus(observations: $o) }`,
+        { o: [{ workspaceId: t.workspaceId, phase: 'Running', message: 'pod ready' }] },
+        t.agent,
+      );
+      expect(data.reportWorkspaceStatus).toBe(1);
+    },
+  },
 };
 
 function committedMutationNames(): string[] {
@@ -545,8 +703,9 @@ describe('audit log', () => {
     expect(await server.db.user.count()).toBe(0);
   });
 
-  it('has a case for every mutation of the schema, and for the schema the server runs', async () => {
-    expect(Object.keys(CASES).sort()).toEqual(committedMutationNames());
+  it('has a case or a checked exemption for every mutation of the schema, and for the schema the server runs', async () => {
+    expect(Object.keys(CASES).filter((name) => name in EXEMPT)).toEqual([]);
+    expect([...Object.keys(CASES), ...Object.keys(EXEMPT)].sort()).toEqual(committedMutationNames());
     const introspection = await gql(`{ __schema { mutationType { fields { name } } } }`, {}, {});
     const served = introspection.data.__schema.mutationType.fields
       .map((f: { name: string }) => f.name)
@@ -598,4 +757,40 @@ describe('audit log', () => {
       expect(refused.errors?.[0]?.extensions?.code, JSON.stringify(refused)).toBe(c.failCode);
     });
   }
+
+  describe('exempt mutations', () => {
+    const telemetry: Telemetry = { providerId: '', agent: {}, workspaceId: '' };
+
+    beforeAll(async () => {
+      // A READY provider with a registered agent and a workspace (these steps are audited; the exempt calls are not).
+      const created = await ok(
+        `mutation($input: CreateWorkspaceProviderInput!) {
+          createWorkspaceProvider(input: $input) { provider { id } registrationToken { token } } }`,
+        { input: { ...PROVIDER_INPUT, name: 'audited-telemetry', organizationIds: [state.organization.id] } },
+      );
+      telemetry.providerId = created.createWorkspaceProvider.provider.id;
+      const registered = await ok(
+        `mutation { registerAgent { credential } }`,
+        {},
+        { token: created.createWorkspaceProvider.registrationToken.token },
+      );
+      telemetry.agent = { token: registered.registerAgent.credential };
+      await setProviderStatus(server.db, telemetry.providerId, 'READY', 'test: agent connected');
+      const workspace = await ok(
+        `mutation($o: ID!, $p: ID!) { createWorkspace(organizationId: $o, providerId: $p, name: "telemetry-ws") { id } }`,
+        { o: state.organization.id, p: telemetry.providerId },
+        state.user,
+      );
+      telemetry.workspaceId = workspace.createWorkspace.id;
+    });
+
+    for (const [mutation, exemption] of Object.entries(EXEMPT)) {
+      it(`${mutation} writes no audit event (${exemption.why})`, async () => {
+        const auditLog = () => server.db.auditEvent.findMany({ orderBy: { id: 'asc' } });
+        const before = await auditLog();
+        await exemption.succeed(telemetry);
+        expect(await auditLog()).toEqual(before);
+      });
+    }
+  });
 });

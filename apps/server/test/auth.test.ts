@@ -96,6 +96,42 @@ describe('authentication', () => {
     expect(after.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
+  it('stops accepting a revoked token on a WebSocket that was opened before the revocation', async () => {
+    const admin = await server.db.user.findFirstOrThrow();
+    const cookie = (await server.client.request(LOGIN, { e: admin.email, p: PASSWORD })).headers
+      .get('set-cookie')!
+      .split(';')[0]!;
+    const { createApiToken } = await server.client.data(
+      `mutation { createApiToken(name: "socket") { token apiToken { id } } }`,
+      {},
+      { cookie },
+    );
+    const socket = server.client.subscriptions({ token: createApiToken.token });
+    const meOverSocket = () =>
+      new Promise<any>((resolve, reject) => {
+        let result: unknown;
+        socket.subscribe(
+          { query: `{ me { email } }` },
+          {
+            next: (value) => (result = value),
+            error: reject,
+            complete: () => resolve(result),
+          },
+        );
+      });
+    try {
+      expect((await meOverSocket()).data.me.email).toBe(admin.email);
+      await server.client.data(
+        `mutation($id: ID!) { revokeApiToken(id: $id) { id } }`,
+        { id: createApiToken.apiToken.id },
+        { cookie },
+      );
+      expect((await meOverSocket()).data.me).toBeNull();
+    } finally {
+      await socket.dispose();
+    }
+  });
+
   it('never stores a password, session or token in plain text', async () => {
     await createWorld(server);
     const dump = JSON.stringify([

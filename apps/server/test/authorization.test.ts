@@ -4,6 +4,8 @@ import { buildSchema, type GraphQLObjectType } from 'graphql';
 import { getMetadataStorage } from 'type-graphql';
 import { SubscriptionRecorder, type Credentials } from '@outpost/testing';
 import { notify } from '../src/events/notifications.js';
+import { hashToken } from '../src/auth/tokens.js';
+import { AGENT_PROTOCOL_VERSION, SERVER_VERSION } from '../src/version.js';
 import { databaseSnapshot } from './assertions.js';
 import {
   createProvider,
@@ -54,6 +56,8 @@ interface SubscriptionCase {
   receivedBy: readonly PersonaName[];
   /** Checks everything this persona received after the subscription was live. */
   checkReceived?(events: any[], persona: Persona): void | Promise<void>;
+  /** Refused callers are refused when they subscribe (the root field), not field by field per event. */
+  refusedOnSubscribe?: boolean;
 }
 
 interface FieldCases {
@@ -97,6 +101,11 @@ const SITE_ADMIN: Expected = { ...SITE_STAFF, siteManager: 'FORBIDDEN' };
 const ORG_VISIBLE: Expected = { ...SIGNED_IN, otherOrgMember: 'NOT_FOUND' };
 /** Staff-only fields of a provider that only world.org may use. */
 const STAFF_FIELD: Expected = { ...SITE_STAFF, otherOrgMember: 'NOT_FOUND' };
+/**
+ * The agent protocol (apps/agent/PROTOCOL.md): only a provider agent's own token may call it, so every
+ * user is refused, site admins included. agent-protocol.test.ts covers what agents themselves may call.
+ */
+const AGENT_ONLY: Expected = { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHENTICATED' };
 
 const isStaff = (name: PersonaName) => name === 'siteManager' || name === 'siteAdmin';
 const seesOrg = (name: PersonaName) => isStaff(name) || name === 'member' || name === 'orgAdmin';
@@ -180,6 +189,15 @@ const staffField = (selection: string, check: (value: any, h: Harness) => void):
   }),
 });
 
+/** An agent-only field, called with valid arguments so that only the caller can be the reason for a refusal. */
+const agentOnly = (
+  query: string,
+  variables: (h: Harness) => Record<string, unknown> = () => ({}),
+): FieldCases => ({
+  expected: AGENT_ONLY,
+  arrange: async (h) => ({ kind: 'request', query, variables: variables(h) }),
+});
+
 const PROVIDER_EVENTS = `subscription { workspaceProviderEvents { type providerId provider { id name } } }`;
 const WORKSPACE_EVENTS = `subscription { workspaceEvents { type workspaceId workspace { id organizationId } } }`;
 const STATUS_EVENTS = `subscription {
@@ -188,6 +206,8 @@ const STATUS_EVENTS = `subscription {
 
 const matrix: Record<string, FieldCases> = {
   // --- Queries ---
+
+  'Query.agentWorkspaces': agentOnly(`{ agentWorkspaces { id name organizationSlug desiredState } }`),
 
   'Query.apiTokens': {
     expected: SIGNED_IN,
@@ -252,6 +272,19 @@ const matrix: Record<string, FieldCases> = {
         if (own) expect(ids).toEqual([...own].sort());
         else expect(ids).toHaveLength(await h.server.db.organization.count());
       },
+    }),
+  },
+
+  'Query.serverInfo': {
+    expected: PUBLIC,
+    arrange: async () => ({
+      kind: 'request',
+      query: `{ serverInfo { version agentProtocolVersion } }`,
+      checkAllowed: (data) =>
+        expect(data.serverInfo).toEqual({
+          version: SERVER_VERSION,
+          agentProtocolVersion: AGENT_PROTOCOL_VERSION,
+        }),
     }),
   },
 
@@ -342,6 +375,8 @@ const matrix: Record<string, FieldCases> = {
       };
     },
   },
+
+  'Mutation.agentHeartbeat': agentOnly(`mutation { agentHeartbeat { status } }`),
 
   'Mutation.cordonWorkspaceProvider': {
     expected: SITE_STAFF,
@@ -445,7 +480,9 @@ const matrix: Record<string, FieldCases> = {
             provider: { name, status: 'PENDING', clusterAddress: 'https://k8s.example.com:6443' },
             registrationToken: {
               token: expect.stringMatching(/^oprg_/),
-              installCommand: expect.stringContaining(`--set-file registrationToken=./${name}.registration-token`),
+              installCommand: expect.stringContaining(
+                `--set-file registrationToken=./${name}.registration-token`,
+              ),
             },
           }),
       };
@@ -474,6 +511,23 @@ const matrix: Record<string, FieldCases> = {
       () => ({}),
       async (_data, id, h) =>
         expect(await h.server.db.workspaceProvider.findUnique({ where: { id } })).toBeNull(),
+    ),
+  },
+
+  'Mutation.issueProviderRegistrationToken': {
+    expected: SITE_STAFF,
+    arrange: onFreshProvider(
+      `mutation($id: ID!) { issueProviderRegistrationToken(providerId: $id) { token expiresAt installCommand } }`,
+      () => ({}),
+      async (data, id, h) => {
+        const issued = data.issueProviderRegistrationToken;
+        expect(issued.token).toMatch(/^oprg_/);
+        // Only the newest token can register an agent: the one createWorkspaceProvider printed is retired.
+        const live = await h.server.db.agentCredential.findMany({
+          where: { providerId: id, revokedAt: null },
+        });
+        expect(live.map((credential) => credential.tokenHash)).toEqual([hashToken(issued.token)]);
+      },
     ),
   },
 
@@ -512,6 +566,8 @@ const matrix: Record<string, FieldCases> = {
       };
     },
   },
+
+  'Mutation.registerAgent': agentOnly(`mutation { registerAgent { providerId credential } }`),
 
   'Mutation.removeOrganizationFromProviderAllowlist': {
     expected: SITE_STAFF,
@@ -561,6 +617,36 @@ const matrix: Record<string, FieldCases> = {
     },
   },
 
+  'Mutation.reportAgentStatus': agentOnly(
+    `mutation($input: AgentStatusInput!) { reportAgentStatus(input: $input) { status } }`,
+    () => ({
+      input: {
+        agentVersion: SERVER_VERSION,
+        protocolVersion: AGENT_PROTOCOL_VERSION,
+        checks: [{ name: 'namespace', passed: true, message: 'namespace workspaces exists' }],
+      },
+    }),
+  ),
+
+  'Mutation.reportWorkspaceStatus': agentOnly(
+    `mutation($o: [WorkspaceObservationInput!]!) { reportWorkspaceStatus(observations: $o) }`,
+    (h) => ({ o: [{ workspaceId: h.wsOrg, phase: 'Running', message: 'pod ready' }] }),
+  ),
+
+  'Mutation.revokeAgentCredentials': {
+    expected: SITE_STAFF,
+    arrange: onFreshProvider(
+      `mutation($id: ID!) { revokeAgentCredentials(providerId: $id) { id status } }`,
+      () => ({}),
+      async (data, id, h) => {
+        expect(data.revokeAgentCredentials).toEqual({ id, status: 'ERROR' });
+        expect(await h.server.db.agentCredential.count({ where: { providerId: id, revokedAt: null } })).toBe(
+          0,
+        );
+      },
+    ),
+  },
+
   'Mutation.revokeApiToken': {
     // Owners revoke their own tokens; site admins anyone's (a leaked token is an incident). Others cannot see it.
     expected: {
@@ -590,6 +676,8 @@ const matrix: Record<string, FieldCases> = {
       };
     },
   },
+
+  'Mutation.rotateAgentCredential': agentOnly(`mutation { rotateAgentCredential { credential } }`),
 
   'Mutation.setDefaultWorkspaceProvider': {
     expected: SITE_STAFF,
@@ -648,6 +736,24 @@ const matrix: Record<string, FieldCases> = {
   },
 
   // --- Subscriptions: a member hears only about providers their organizations may use and their workspaces. ---
+
+  'Subscription.agentWorkspaceEvents': {
+    expected: AGENT_ONLY,
+    arrange: async (h) => {
+      let created = '';
+      return {
+        kind: 'subscription',
+        channel: 'workspace',
+        query: `subscription { agentWorkspaceEvents { workspaceId type } }`,
+        refusedOnSubscribe: true,
+        trigger: async () => {
+          created = await createWorkspaceAs(h, h.teammate.credentials, h.world.org.id, h.orgOnly.id);
+        },
+        isAbout: (e) => e.agentWorkspaceEvents.workspaceId === created,
+        receivedBy: [],
+      };
+    },
+  },
 
   'Subscription.workspaceProviderEvents': {
     expected: SIGNED_IN,
@@ -722,6 +828,15 @@ const matrix: Record<string, FieldCases> = {
   ),
   'WorkspaceProvider.checkResults': staffField('checkResults { name passed message }', (value) =>
     expect(value).toEqual([{ name: 'namespace', passed: true, message: 'namespace workspaces exists' }]),
+  ),
+  'WorkspaceProvider.chartVersion': staffField('chartVersion', (value) => expect(value).toBe('0.9.0')),
+  'WorkspaceProvider.versionWarning': staffField('versionWarning', (value) => {
+    expect(value).toContain('Agent 0.9.1');
+    expect(value).toContain(`server ${SERVER_VERSION}`);
+  }),
+  // Never the secrets themselves: the type has no field for them.
+  'WorkspaceProvider.agentCredentials': staffField('agentCredentials { isRegistration revokedAt }', (value) =>
+    expect(value).toEqual([{ isRegistration: true, revokedAt: null }]),
   ),
   'WorkspaceProvider.allowedOrganizations': staffField('allowedOrganizations { id }', (value, h) =>
     expect(value).toEqual([{ id: h.world.org.id }]),
@@ -875,7 +990,7 @@ async function runSubscription(
   const recorder = new SubscriptionRecorder<any>(clients[0]!, subscription.query);
   const recorders = [recorder];
   try {
-    if (outcome === 'UNAUTHENTICATED') {
+    if (outcome === 'UNAUTHENTICATED' || (outcome !== 'allowed' && subscription.refusedOnSubscribe)) {
       await recorder.waitFor(() => recorder.errors.length > 0 || recorder.completed);
       expect(errorCodes(recorder.errors)).toEqual([outcome]);
       expect(recorder.events).toEqual([]);
@@ -958,6 +1073,7 @@ describe('authorization matrix', () => {
         kubernetesVersion: 'v1.31.2',
         nodeSummary: { nodeCount: 3, cpuMillicores: 12000, memoryBytes: '68719476736' },
         checkResults: [{ name: 'namespace', passed: true, message: 'namespace workspaces exists' }],
+        chartVersion: '0.9.0',
       },
     });
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll } from 'vitest';
 import type { PrismaClient, ProviderStatus } from '@outpost/prisma';
 import { createPrismaClient } from '@outpost/prisma';
 import { createTestDatabase, GraphQLTestClient, type Credentials } from '@outpost/testing';
-import { readConfig } from '../src/config.js';
+import { readConfig, type OutpostConfig } from '../src/config.js';
 import { startOutpost, type RunningOutpost } from '../src/outpost.js';
 import { setProviderStatus as setStatusInTransaction } from '../src/providers/provider-status.js';
 
@@ -17,15 +17,32 @@ export interface TestServer {
   databaseUrl: string;
 }
 
+/** Settings a test overrides on top of the defaults (`readConfig({})`); `agents` is merged key by key. */
+export type TestConfig = Partial<Omit<OutpostConfig, 'agents'>> & {
+  agents?: Partial<OutpostConfig['agents']>;
+};
+
 /** Starts a real Outpost (HTTP + WebSocket) on 127.0.0.1 against a fresh database for this test file. */
-export function useTestServer(options: { onStatement?: (sql: string) => void } = {}): TestServer {
+export function useTestServer(
+  options: { onStatement?: (sql: string) => void; config?: TestConfig } = {},
+): TestServer {
   const server = {} as TestServer;
   let drop: () => Promise<void>;
   beforeAll(async () => {
     const database = await createTestDatabase();
     drop = database.drop;
+    const defaults = readConfig({});
+    const { agents, ...overrides } = options.config ?? {};
     const outpost = await startOutpost(
-      { ...readConfig({}), databaseUrl: database.url, port: 0, host: '127.0.0.1', development: true },
+      {
+        ...defaults,
+        ...overrides,
+        agents: { ...defaults.agents, ...agents },
+        databaseUrl: database.url,
+        port: 0,
+        host: '127.0.0.1',
+        development: true,
+      },
       { skipMigrations: true, onStatement: options.onStatement },
     );
     Object.assign(server, {
@@ -202,8 +219,7 @@ export async function createProvider(
     admin,
   );
   const status = options.status ?? 'READY';
-  if (status !== 'PENDING')
-    await setProviderStatus(server.db, provider.id, status, `test: ${status}`);
+  if (status !== 'PENDING') await setProviderStatus(server.db, provider.id, status, `test: ${status}`);
   return provider;
 }
 
@@ -222,7 +238,7 @@ const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
  */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, OUTPOST_HOST: '127.0.0.1', OUTPOST_PORT: '0', ...env },
+    env: { ...process.env, KUBECONFIG: '', OUTPOST_HOST: '127.0.0.1', OUTPOST_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

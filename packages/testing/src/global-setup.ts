@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { ensureKubeBinaries } from '@outpost/kube-testenv';
 import { startLocalPostgres } from '@outpost/local-postgres';
 import { migrateDeploy } from '@outpost/prisma';
 
@@ -20,6 +21,9 @@ declare module 'vitest' {
  * clones it (CREATE DATABASE … TEMPLATE), so files are isolated and can run in parallel.
  */
 export default async function setup(project: TestProject) {
+  // Once per run, before any test file starts clusters: the first run on a machine builds etcd,
+  // kube-apiserver and helm from their Go modules (minutes); later runs find them cached.
+  await ensureKubeBinaries({ log: (message) => console.log(`[kube-testenv] ${message}`) });
   const external = process.env.OUTPOST_TEST_DATABASE_URL;
   let stop = async () => undefined as void;
   let adminUrl: string;

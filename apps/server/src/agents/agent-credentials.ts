@@ -18,13 +18,20 @@ export interface AgentPrincipal {
 }
 
 /** Resolves an `oprg_`/`opag_` secret; null when unknown, used, expired or revoked. */
-export async function agentFromSecret(prisma: PrismaClient, secret: string | undefined): Promise<AgentPrincipal | null> {
-  if (!secret || !(secret.startsWith(TokenPrefix.registration) || secret.startsWith(TokenPrefix.agentCredential))) {
+export async function agentFromSecret(
+  prisma: PrismaClient,
+  secret: string | undefined,
+): Promise<AgentPrincipal | null> {
+  if (
+    !secret ||
+    !(secret.startsWith(TokenPrefix.registration) || secret.startsWith(TokenPrefix.agentCredential))
+  ) {
     return null;
   }
   const credential = await prisma.agentCredential.findUnique({ where: { tokenHash: hashToken(secret) } });
   const now = new Date();
-  if (!credential || credential.revokedAt || (credential.expiresAt && credential.expiresAt <= now)) return null;
+  if (!credential || credential.revokedAt || (credential.expiresAt && credential.expiresAt <= now))
+    return null;
   if (credential.isRegistration !== secret.startsWith(TokenPrefix.registration)) return null;
   // lastUsedAt is advisory: write it at most once a minute so heartbeats stay one UPDATE.
   if (!credential.lastUsedAt || now.getTime() - credential.lastUsedAt.getTime() > 60_000) {
@@ -38,9 +45,14 @@ export async function agentFromSecret(prisma: PrismaClient, secret: string | und
 }
 
 /** Re-checks a principal before each subscription event, so a revocation ends the subscription. */
-export async function isAgentPrincipalValid(prisma: PrismaClient, principal: AgentPrincipal): Promise<boolean> {
+export async function isAgentPrincipalValid(
+  prisma: PrismaClient,
+  principal: AgentPrincipal,
+): Promise<boolean> {
   const credential = await prisma.agentCredential.findUnique({ where: { id: principal.credentialId } });
-  return !!credential && !credential.revokedAt && (!credential.expiresAt || credential.expiresAt > new Date());
+  return (
+    !!credential && !credential.revokedAt && (!credential.expiresAt || credential.expiresAt > new Date())
+  );
 }
 
 /**
@@ -78,9 +90,14 @@ export async function registerAgent(prisma: PrismaClient, principal: AgentPrinci
     if (locked.length === 0) {
       throw unauthenticated('This registration token was already used or has expired: issue a new one.');
     }
-    await tx.agentCredential.update({ where: { id: principal.credentialId }, data: { revokedAt: new Date() } });
+    await tx.agentCredential.update({
+      where: { id: principal.credentialId },
+      data: { revokedAt: new Date() },
+    });
     const credential = generateToken('agentCredential');
-    await tx.agentCredential.create({ data: { providerId: principal.providerId, tokenHash: hashToken(credential) } });
+    await tx.agentCredential.create({
+      data: { providerId: principal.providerId, tokenHash: hashToken(credential) },
+    });
     const provider = await tx.workspaceProvider.findUniqueOrThrow({ where: { id: principal.providerId } });
     await recordAudit(tx, {
       actorId: null,
@@ -89,17 +106,31 @@ export async function registerAgent(prisma: PrismaClient, principal: AgentPrinci
       targetId: provider.id,
       after: { provider: provider.name },
     });
-    return { providerId: provider.id, providerName: provider.name, namespace: provider.namespace, credential };
+    return {
+      providerId: provider.id,
+      providerName: provider.name,
+      namespace: provider.namespace,
+      credential,
+    };
   });
 }
 
 /** A new credential for the calling agent; the old one keeps working for the overlap window. */
-export async function rotateAgentCredential(prisma: PrismaClient, principal: AgentPrincipal, overlapMinutes: number) {
+export async function rotateAgentCredential(
+  prisma: PrismaClient,
+  principal: AgentPrincipal,
+  overlapMinutes: number,
+) {
   return prisma.$transaction(async (tx) => {
     const overlapEnds = new Date(Date.now() + overlapMinutes * 60_000);
-    await tx.agentCredential.update({ where: { id: principal.credentialId }, data: { expiresAt: overlapEnds } });
+    await tx.agentCredential.update({
+      where: { id: principal.credentialId },
+      data: { expiresAt: overlapEnds },
+    });
     const credential = generateToken('agentCredential');
-    await tx.agentCredential.create({ data: { providerId: principal.providerId, tokenHash: hashToken(credential) } });
+    await tx.agentCredential.create({
+      data: { providerId: principal.providerId, tokenHash: hashToken(credential) },
+    });
     const provider = await tx.workspaceProvider.findUniqueOrThrow({ where: { id: principal.providerId } });
     await recordAudit(tx, {
       actorId: null,
@@ -108,7 +139,12 @@ export async function rotateAgentCredential(prisma: PrismaClient, principal: Age
       targetId: provider.id,
       after: { previousCredentialExpiresAt: overlapEnds },
     });
-    return { providerId: provider.id, providerName: provider.name, namespace: provider.namespace, credential };
+    return {
+      providerId: provider.id,
+      providerName: provider.name,
+      namespace: provider.namespace,
+      credential,
+    };
   });
 }
 

@@ -1,4 +1,17 @@
-import { Arg, Authorized, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  Field,
+  ID,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
 import type { OutpostContext } from '../graphql/context.js';
 import { requireAgent, requireSiteStaff } from '../auth/policy.js';
 import { forbidden, notFound } from '../graphql/errors.js';
@@ -30,7 +43,9 @@ export class AgentWorkspaceEvent {
 /** The agent protocol (apps/agent/PROTOCOL.md) and the admin fields that manage agent secrets. */
 @Resolver()
 export class AgentResolver {
-  @Query(() => ServerInfo, { description: 'Public: lets agents and clients check compatibility before signing in.' })
+  @Query(() => ServerInfo, {
+    description: 'Public: lets agents and clients check compatibility before signing in.',
+  })
   serverInfo(): ServerInfo {
     return { version: SERVER_VERSION, agentProtocolVersion: AGENT_PROTOCOL_VERSION };
   }
@@ -38,20 +53,33 @@ export class AgentResolver {
   // --- Called by agents ---
 
   @Authorized('AGENT_REGISTRATION')
-  @Mutation(() => AgentRegistration, { description: 'Exchanges the one-time registration token for a credential.' })
+  @Mutation(() => AgentRegistration, {
+    description: 'Exchanges the one-time registration token for a credential.',
+  })
   registerAgent(@Ctx() ctx: OutpostContext) {
     return credentials.registerAgent(ctx.prisma, requireAgent(ctx, ['AGENT_REGISTRATION']));
   }
 
   @Authorized('AGENT')
-  @Mutation(() => AgentRegistration, { description: 'A new credential; the current one expires after the overlap window.' })
+  @Mutation(() => AgentRegistration, {
+    description: 'A new credential; the current one expires after the overlap window.',
+  })
   rotateAgentCredential(@Ctx() ctx: OutpostContext) {
-    return credentials.rotateAgentCredential(ctx.prisma, requireAgent(ctx), ctx.config.agents.credentialOverlapMinutes);
+    return credentials.rotateAgentCredential(
+      ctx.prisma,
+      requireAgent(ctx),
+      ctx.config.agents.credentialOverlapMinutes,
+    );
   }
 
   @Authorized('AGENT')
-  @Mutation(() => AgentAck, { description: 'The agent’s full report: versions, nodes and check results. Counts as a heartbeat.' })
-  async reportAgentStatus(@Arg('input') input: AgentStatusInput, @Ctx() ctx: OutpostContext): Promise<AgentAck> {
+  @Mutation(() => AgentAck, {
+    description: 'The agent’s full report: versions, nodes and check results. Counts as a heartbeat.',
+  })
+  async reportAgentStatus(
+    @Arg('input') input: AgentStatusInput,
+    @Ctx() ctx: OutpostContext,
+  ): Promise<AgentAck> {
     const agent = requireAgent(ctx);
     const report = {
       ...input,
@@ -79,7 +107,13 @@ export class AgentResolver {
     const rows = await ctx.prisma.workspace.findMany({
       where: {
         providerId: requireAgent(ctx).providerId,
-        NOT: { desiredState: 'DELETED', observedPhase: 'Deleted' },
+        // Not `NOT: { desiredState: 'DELETED', observedPhase: 'Deleted' }`: in SQL that is NULL, so false,
+        // for a DELETED workspace the agent never observed, which would then never be removed.
+        OR: [
+          { desiredState: { not: 'DELETED' } },
+          { observedPhase: null },
+          { observedPhase: { not: 'Deleted' } },
+        ],
       },
       include: { organization: { select: { slug: true } } },
       orderBy: { id: 'asc' },
@@ -93,7 +127,9 @@ export class AgentResolver {
   }
 
   @Authorized('AGENT')
-  @Mutation(() => Int, { description: 'What the agent observed per workspace. Returns how many rows changed.' })
+  @Mutation(() => Int, {
+    description: 'What the agent observed per workspace. Returns how many rows changed.',
+  })
   async reportWorkspaceStatus(
     @Arg('observations', () => [WorkspaceObservationInput]) observations: WorkspaceObservationInput[],
     @Ctx() ctx: OutpostContext,
@@ -104,14 +140,14 @@ export class AgentResolver {
       const workspaces = await tx.workspace.findMany({ where: { id: { in: ids } } });
       // An agent reports only for its own provider's workspaces.
       const foreign = workspaces.find((ws) => ws.providerId !== agent.providerId);
-      if (foreign || workspaces.length !== new Set(ids).size) {
-        throw forbidden('An agent reports only on workspaces of its own provider.');
-      }
+      if (foreign) throw forbidden('An agent reports only on workspaces of its own provider.');
       let changed = 0;
       for (const observation of observations) {
+        const workspace = workspaces.find((ws) => ws.id === observation.workspaceId);
+        // A workspace removed since the agent listed it is gone: nothing to record, the rest still counts.
+        if (!workspace) continue;
         const phase = requireText('phase', observation.phase, { max: 40 });
         const message = observation.message?.slice(0, 2_000) ?? null;
-        const workspace = workspaces.find((ws) => ws.id === observation.workspaceId)!;
         // Observations repeat every resync; only a change is written and published.
         if (workspace.observedPhase === phase && workspace.observedMessage === message) continue;
         await tx.workspace.update({
@@ -154,7 +190,11 @@ export class AgentResolver {
     return ctx.prisma.$transaction(async (tx) => {
       const provider = await tx.workspaceProvider.findUnique({ where: { id: providerId } });
       if (!provider) throw notFound('Workspace provider', providerId);
-      const issued = await credentials.issueRegistrationToken(tx, providerId, ctx.config.agents.registrationTokenTtlHours);
+      const issued = await credentials.issueRegistrationToken(
+        tx,
+        providerId,
+        ctx.config.agents.registrationTokenTtlHours,
+      );
       await recordAudit(tx, {
         actorId: viewer.id,
         action: 'workspaceProvider.issueRegistrationToken',
@@ -168,7 +208,8 @@ export class AgentResolver {
 
   @Authorized('ADMIN', 'MANAGER')
   @Mutation(() => WorkspaceProvider, {
-    description: 'Revokes every credential and registration token of the provider’s agent; the provider turns ERROR.',
+    description:
+      'Revokes every credential and registration token of the provider’s agent; the provider turns ERROR.',
   })
   revokeAgentCredentials(@Arg('providerId', () => ID) providerId: string, @Ctx() ctx: OutpostContext) {
     return credentials.revokeAgentCredentials(ctx.prisma, requireSiteStaff(ctx), providerId);

@@ -39,7 +39,10 @@ export class AgentStatusInput {
   @Field(() => String, { nullable: true }) kubernetesVersion?: string | null;
   @Field(() => NodeSummaryInput, { nullable: true }) nodeSummary?: NodeSummaryInput | null;
   @Field(() => [CheckResultInput]) checks!: CheckResultInput[];
-  @Field(() => String, { nullable: true, description: 'Version of the outpost-provider chart values in use.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Version of the outpost-provider chart values in use.',
+  })
   chartVersion?: string | null;
 }
 
@@ -48,7 +51,8 @@ export class AgentAck {
   @Field() serverVersion!: string;
   @Field(() => Int) agentProtocolVersion!: number;
   @Field(() => Int) heartbeatIntervalSeconds!: number;
-  @Field(() => ProviderStatus, { description: "The provider's status after this call." }) status!: ProviderStatus;
+  @Field(() => ProviderStatus, { description: "The provider's status after this call." })
+  status!: ProviderStatus;
 }
 
 @ObjectType({ description: 'A workspace as its provider agent needs it.' })
@@ -83,7 +87,8 @@ export class CreateWorkspaceProviderPayload {
 @ObjectType({ description: 'An agent secret of a provider, without the secret.' })
 export class AgentCredentialInfo {
   @Field(() => ID) id!: string;
-  @Field({ description: 'True for a registration token, false for an agent credential.' }) isRegistration!: boolean;
+  @Field({ description: 'True for a registration token, false for an agent credential.' })
+  isRegistration!: boolean;
   @Field() createdAt!: Date;
   @Field(() => Date, { nullable: true }) lastUsedAt!: Date | null;
   @Field(() => Date, { nullable: true }) expiresAt!: Date | null;

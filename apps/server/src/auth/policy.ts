@@ -20,7 +20,9 @@ export type Role = SiteStaffRole | AgentRole;
  * cannot call user fields.
  */
 export const authChecker: AuthChecker<OutpostContext, Role> = ({ context }, roles) => {
-  const agentRoles = roles.filter((role): role is AgentRole => role === 'AGENT' || role === 'AGENT_REGISTRATION');
+  const agentRoles = roles.filter(
+    (role): role is AgentRole => role === 'AGENT' || role === 'AGENT_REGISTRATION',
+  );
   if (agentRoles.length > 0) {
     requireAgent(context, agentRoles);
     return true;
@@ -32,7 +34,8 @@ export const authChecker: AuthChecker<OutpostContext, Role> = ({ context }, role
 
 export function requireViewer(context: Pick<OutpostContext, 'viewer' | 'agent'>): Viewer {
   if (context.viewer) return context.viewer;
-  if (context.agent) throw forbidden('Agent credentials only call the agent protocol fields (apps/agent/PROTOCOL.md).');
+  if (context.agent)
+    throw forbidden('Agent credentials only call the agent protocol fields (apps/agent/PROTOCOL.md).');
   throw unauthenticated();
 }
 

@@ -11,8 +11,8 @@ import type { PrismaClient } from '@outpost/prisma';
 import type { OutpostContext } from '../graphql/context.js';
 import { createLoaders } from '../graphql/loaders.js';
 import { ErrorCode } from '../graphql/errors.js';
-import { SESSION_COOKIE, viewerFromSecret } from '../auth/auth.service.js';
-import { agentFromSecret } from '../agents/agent-credentials.js';
+import { reloadViewer, SESSION_COOKIE, viewerFromSecret } from '../auth/auth.service.js';
+import { agentFromSecret, isAgentPrincipalValid } from '../agents/agent-credentials.js';
 import type { OutpostConfig } from '../config.js';
 import type { NotificationListener } from '../events/notifications.js';
 
@@ -77,7 +77,10 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
 
   /** A secret is a user's session or API token, or an agent's registration token or credential. */
   const createContext = async (secret: string | undefined): Promise<OutpostContext> => {
-    const [viewer, agent] = await Promise.all([viewerFromSecret(prisma, secret), agentFromSecret(prisma, secret)]);
+    const [viewer, agent] = await Promise.all([
+      viewerFromSecret(prisma, secret),
+      agentFromSecret(prisma, secret),
+    ]);
     return { prisma, config, publicUrl, viewer, agent, loaders: createLoaders(prisma), notifications };
   };
   const app = express();
@@ -100,10 +103,16 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
         (ctx.extra as { viewerContext?: OutpostContext }).viewerContext = await createContext(secret);
         return true;
       },
-      context: (ctx) => {
+      context: async (ctx) => {
         const base = (ctx.extra as { viewerContext: OutpostContext }).viewerContext;
+        // A connection stays open for hours: a token, session or credential revoked or expired since it
+        // connected must stop working at its next operation, not at its next reconnect.
+        const [viewer, agent] = await Promise.all([
+          base.viewer ? reloadViewer(prisma, base.viewer) : null,
+          base.agent && (await isAgentPrincipalValid(prisma, base.agent)) ? base.agent : null,
+        ]);
         // Each operation gets its own context object: subscriptions replace the viewer as they re-authorize.
-        return { ...base, loaders: createLoaders(prisma) };
+        return { ...base, viewer, agent, loaders: createLoaders(prisma) };
       },
     },
     wsServer,

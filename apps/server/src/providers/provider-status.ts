@@ -48,7 +48,9 @@ export async function setProviderStatus(
     await notify(tx, { topic: 'provider', type: 'UPDATED', providerId });
     return { changed: true, transitioned: false };
   }
-  const event = await tx.providerStatusEvent.create({ data: { providerId, fromStatus: row.from, toStatus: to, message } });
+  const event = await tx.providerStatusEvent.create({
+    data: { providerId, fromStatus: row.from, toStatus: to, message },
+  });
   await notify(tx, { topic: 'provider', type: 'STATUS_CHANGED', providerId, statusEventId: event.id });
   return { changed: true, transitioned: true };
 }
@@ -147,7 +149,12 @@ export async function markSilentProviders(prisma: PrismaClient, graceSeconds: nu
       SELECT gen_random_uuid(), id, 'READY', 'ERROR', ${message}, now() FROM silent
       RETURNING id, provider_id AS "providerId"`;
     for (const event of events) {
-      await notify(tx, { topic: 'provider', type: 'STATUS_CHANGED', providerId: event.providerId, statusEventId: event.id });
+      await notify(tx, {
+        topic: 'provider',
+        type: 'STATUS_CHANGED',
+        providerId: event.providerId,
+        statusEventId: event.id,
+      });
     }
     return events.map((event) => event.providerId);
   });

@@ -203,7 +203,10 @@ export class WorkspaceProviderResolver {
     );
     return {
       provider,
-      registrationToken: { ...registrationToken, installCommand: helmInstallCommand(provider, ctx.publicUrl) },
+      registrationToken: {
+        ...registrationToken,
+        installCommand: helmInstallCommand(provider, ctx.publicUrl),
+      },
     };
   }
 
@@ -218,7 +221,10 @@ export class WorkspaceProviderResolver {
   }
 
   @Authorized(...STAFF)
-  @FieldResolver(() => String, { nullable: true, description: 'Version of the outpost-provider chart values deployed.' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Version of the outpost-provider chart values deployed.',
+  })
   chartVersion(@Root() provider: WorkspaceProvider) {
     return provider.chartVersion;
   }
@@ -229,7 +235,10 @@ export class WorkspaceProviderResolver {
     description: 'Registration tokens and agent credentials, newest first, without their secrets.',
   })
   agentCredentials(@Root() provider: WorkspaceProvider, @Ctx() ctx: OutpostContext) {
-    return ctx.prisma.agentCredential.findMany({ where: { providerId: provider.id }, orderBy: { createdAt: 'desc' } });
+    return ctx.prisma.agentCredential.findMany({
+      where: { providerId: provider.id },
+      orderBy: { createdAt: 'desc' },
+    });
   }
 
   @Authorized(...STAFF)
