@@ -334,14 +334,25 @@ describe('the providers page costs a fixed number of SQL statements', () => {
     };
     // Warm up first: the token's advisory lastUsedAt is written on its first use only.
     await request();
-    statements = [];
-    recording = true;
+    // The server also runs background work on the same pool (the silent-agent monitor every 2 s), whose
+    // statements can land inside a measurement: the fewest statements over three requests is the request's own.
+    let fewest = Infinity;
+    let fewestStatements: string[] = [];
     let result;
-    try {
-      result = await request();
-    } finally {
-      recording = false;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      statements = [];
+      recording = true;
+      try {
+        result = await request();
+      } finally {
+        recording = false;
+      }
+      if (statements.length < fewest) {
+        fewest = statements.length;
+        fewestStatements = statements;
+      }
     }
+    statements = fewestStatements;
     // The page really carries the nested data being counted.
     const seeded = result.workspaceProviders.edges.filter((e: any) => e.node.name.startsWith('seed-'));
     expect(result.workspaceProviders.edges).toHaveLength(expectedEdges);
