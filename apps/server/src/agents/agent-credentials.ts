@@ -94,25 +94,28 @@ export async function registerAgent(prisma: PrismaClient, principal: AgentPrinci
       where: { id: principal.credentialId },
       data: { revokedAt: new Date() },
     });
-    const credential = generateToken('agentCredential');
-    await tx.agentCredential.create({
-      data: { providerId: principal.providerId, tokenHash: hashToken(credential) },
-    });
-    const provider = await tx.workspaceProvider.findUniqueOrThrow({ where: { id: principal.providerId } });
-    await recordAudit(tx, {
-      actorId: null,
-      action: 'agent.register',
-      targetType: 'WorkspaceProvider',
-      targetId: provider.id,
-      after: { provider: provider.name },
-    });
-    return {
-      providerId: provider.id,
-      providerName: provider.name,
-      namespace: provider.namespace,
-      credential,
-    };
+    return issueCredential(tx, principal.providerId, 'agent.register', {});
   });
+}
+
+/** Creates a credential for the provider's agent and audits it; what registerAgent and rotation return. */
+async function issueCredential(
+  tx: Prisma.TransactionClient,
+  providerId: string,
+  action: 'agent.register' | 'agent.rotateCredential',
+  details: Record<string, unknown>,
+) {
+  const credential = generateToken('agentCredential');
+  await tx.agentCredential.create({ data: { providerId, tokenHash: hashToken(credential) } });
+  const provider = await tx.workspaceProvider.findUniqueOrThrow({ where: { id: providerId } });
+  await recordAudit(tx, {
+    actorId: null,
+    action,
+    targetType: 'WorkspaceProvider',
+    targetId: provider.id,
+    after: { provider: provider.name, ...details },
+  });
+  return { providerId: provider.id, providerName: provider.name, namespace: provider.namespace, credential };
 }
 
 /** A new credential for the calling agent; the old one keeps working for the overlap window. */
@@ -127,24 +130,9 @@ export async function rotateAgentCredential(
       where: { id: principal.credentialId },
       data: { expiresAt: overlapEnds },
     });
-    const credential = generateToken('agentCredential');
-    await tx.agentCredential.create({
-      data: { providerId: principal.providerId, tokenHash: hashToken(credential) },
+    return issueCredential(tx, principal.providerId, 'agent.rotateCredential', {
+      previousCredentialExpiresAt: overlapEnds,
     });
-    const provider = await tx.workspaceProvider.findUniqueOrThrow({ where: { id: principal.providerId } });
-    await recordAudit(tx, {
-      actorId: null,
-      action: 'agent.rotateCredential',
-      targetType: 'WorkspaceProvider',
-      targetId: provider.id,
-      after: { previousCredentialExpiresAt: overlapEnds },
-    });
-    return {
-      providerId: provider.id,
-      providerName: provider.name,
-      namespace: provider.namespace,
-      credential,
-    };
   });
 }
 
