@@ -106,7 +106,11 @@ try {
     },
     'server',
   );
-  cleanups.push(async () => server.kill('SIGTERM'));
+  cleanups.push(async () => {
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGTERM');
+    await exited;
+  });
   await waitFor(() => /Outpost API:\s+(\S+)/.test(server.output()), 60_000, 'the server');
   const graphqlUrl = /Outpost API:\s+(\S+)/.exec(server.output())[1];
 

@@ -7,6 +7,16 @@ const config = readConfig();
 const outpost = await startOutpost(config, { log: (line) => console.log(line) });
 console.log(`Outpost API:     ${outpost.http.graphqlUrl}`);
 console.log(`Subscriptions:   ${outpost.http.websocketUrl}`);
+if (outpost.http.graphiqlUrl) {
+  console.log(`GraphiQL:        ${outpost.http.graphiqlUrl} (open it in a browser)`);
+} else if (config.graphiql) {
+  console.log('GraphiQL:        enabled but not built (npx pnpm@12.21.0 run build)');
+}
+if (outpost.http.consoleUrl) {
+  console.log(`Console:         ${outpost.http.consoleUrl}`);
+} else {
+  console.log(`Console:         not built (no index.html in ${config.consoleDir}); / says how to build it`);
+}
 if (outpost.setupRequired) {
   console.log(
     [
@@ -24,6 +34,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: stopping Outpost`);
+    // A stop that hangs (say, PostgreSQL already gone) must not keep the process alive.
+    setTimeout(() => {
+      console.error('Outpost did not stop within 10 s; exiting anyway.');
+      process.exit(1);
+    }, 10_000).unref();
     outpost.stop().then(
       () => process.exit(0),
       (error: unknown) => {
