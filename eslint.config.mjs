@@ -1,6 +1,8 @@
 // One lint setup for the whole repo, run by `npm test` with --max-warnings 0. Each rule beyond the
 // recommended sets says why it is here.
 import js from '@eslint/js';
+import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -62,6 +64,22 @@ export default tseslint.config(
     // Tests read GraphQL responses as loosely typed JSON; the assertions are the type check.
     files: ['**/*.test.ts', '**/test/**/*.ts', 'packages/testing/**/*.ts', 'e2e/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    // The admin console runs in the browser. Hook rules catch stale closures and conditional hooks,
+    // React bugs that type-checking cannot see.
+    files: ['apps/console/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: globals.browser },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+    },
+  },
+  {
+    // The GraphiQL page runs in the browser.
+    files: ['packages/graphiql-page/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: globals.browser },
   },
   {
     files: ['apps/server/src/events/**/*.ts'],

@@ -20,6 +20,8 @@ export default defineConfig({
   test: {
     include: [
       'apps/*/src/**/*.test.ts',
+      // The console's component tests; each sets its DOM environment in a `@vitest-environment` comment.
+      'apps/*/src/**/*.test.tsx',
       'apps/*/test/**/*.test.ts',
       'packages/*/src/**/*.test.ts',
       'e2e/**/*.test.ts',

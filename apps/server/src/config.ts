@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Everything the server reads from its environment, in one place (documented in README.md). */
 export interface OutpostConfig {
@@ -10,6 +11,10 @@ export interface OutpostConfig {
   port: number;
   development: boolean;
   trustProxy: boolean;
+  /** Serve GraphiQL to browsers at GET /graphql (on by default outside production). */
+  graphiql: boolean;
+  /** The built console SPA (index.html + assets), served at / when it exists. */
+  consoleDir: string;
   admin: { email: string; password: string; name: string } | undefined;
   /** URL agents and the CLI reach this server at; defaults to the address it listens on. */
   publicUrl: string | undefined;
@@ -40,6 +45,17 @@ function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number):
   return value;
 }
 
+function booleanSetting(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new Error(`${name} must be "true" or "false", got "${raw}".`);
+}
+
+/** apps/console/dist, found from this file whether it runs from src/ (tests) or dist/ (the build). */
+export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../console/dist', import.meta.url));
+
 function defaultDataDir(): string {
   const base = process.env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
   return path.join(base, 'outpost');
@@ -55,13 +71,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): OutpostConfig 
   if (!!adminEmail !== !!adminPassword) {
     throw new Error('Set both OUTPOST_ADMIN_EMAIL and OUTPOST_ADMIN_PASSWORD, or neither.');
   }
+  const development = (env.NODE_ENV ?? 'development') !== 'production';
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.OUTPOST_DATA_DIR || defaultDataDir(),
     host: env.OUTPOST_HOST || '127.0.0.1',
     port,
-    development: (env.NODE_ENV ?? 'development') !== 'production',
+    development,
     trustProxy: env.OUTPOST_TRUST_PROXY === 'true',
+    graphiql: booleanSetting(env, 'OUTPOST_GRAPHIQL', development),
+    consoleDir: path.resolve(env.OUTPOST_CONSOLE_DIR || DEFAULT_CONSOLE_DIR),
     admin:
       adminEmail && adminPassword
         ? { email: adminEmail, password: adminPassword, name: env.OUTPOST_ADMIN_NAME || 'Admin' }

@@ -4,6 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
@@ -15,6 +16,7 @@ import { reloadViewer, SESSION_COOKIE, viewerFromSecret } from '../auth/auth.ser
 import { agentFromSecret, isAgentPrincipalValid } from '../agents/agent-credentials.js';
 import type { OutpostConfig } from '../config.js';
 import type { NotificationListener } from '../events/notifications.js';
+import { mountConsole, mountGraphiql } from './static.js';
 
 export interface OutpostHttpOptions {
   prisma: PrismaClient;
@@ -28,6 +30,10 @@ export interface OutpostHttpServer {
   url: string;
   graphqlUrl: string;
   websocketUrl: string;
+  /** Where browsers open GraphiQL (the /graphql URL), when it is enabled and built. */
+  graphiqlUrl: string | undefined;
+  /** Where the console SPA is served, when `config.consoleDir` holds a build. */
+  consoleUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -125,6 +131,8 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
     formatError: formatError(config.development),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Apollo's own landing page loads Apollo Sandbox from a CDN; browsers get our bundled GraphiQL.
+      ApolloServerPluginLandingPageDisabled(),
       {
         async serverWillStart() {
           return {
@@ -147,6 +155,9 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
     }
   });
 
+  // Browser navigations to /graphql get GraphiQL; GraphQL requests (POST, GET with JSON) pass through.
+  const graphiql = mountGraphiql(app, config.graphiql);
+
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
@@ -158,6 +169,8 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
       },
     }),
   );
+
+  const consoleApp = mountConsole(app, config.consoleDir);
 
   // Body-parser failures (malformed JSON, a body over the limit) answer in GraphQL's error shape, not HTML.
   app.use(
@@ -192,6 +205,8 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
     url,
     graphqlUrl: `${url}/graphql`,
     websocketUrl: `ws://${hostForUrl}:${port}/graphql`,
+    graphiqlUrl: graphiql.built ? `${url}/graphql` : undefined,
+    consoleUrl: consoleApp.served ? `${url}/` : undefined,
     async close() {
       await apollo.stop();
     },

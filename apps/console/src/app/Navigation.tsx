@@ -1,0 +1,36 @@
+import { Link } from './router';
+import { routes } from './routes';
+import { isSiteStaff, useViewer } from './viewer';
+
+/** Manage › Admin › Workspace Providers, for site staff; members see only what they use. */
+export function Navigation() {
+  const viewer = useViewer();
+  return (
+    <nav aria-label="Main" className="navigation">
+      <ul>
+        <li>
+          <Link to={routes.home}>Home</Link>
+        </li>
+        {isSiteStaff(viewer) && (
+          <li>
+            <span className="navigation__group" id="nav-manage">
+              Manage
+            </span>
+            <ul aria-labelledby="nav-manage">
+              <li>
+                <span className="navigation__group" id="nav-admin">
+                  Admin
+                </span>
+                <ul aria-labelledby="nav-admin">
+                  <li>
+                    <Link to={routes.workspaceProviders}>Workspace Providers</Link>
+                  </li>
+                </ul>
+              </li>
+            </ul>
+          </li>
+        )}
+      </ul>
+    </nav>
+  );
+}
