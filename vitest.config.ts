@@ -28,7 +28,8 @@ export default defineConfig({
     ],
     globalSetup: ['./packages/testing/src/global-setup.ts'],
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // A server stop may wait on several bounded steps (apps/server/src/outpost.ts).
+    hookTimeout: 120_000,
     // Two cores: a few files at a time, each against its own database.
     maxWorkers: 2,
     reporters: ['default', ['json', { outputFile: '.test-results/vitest.json' }]],

@@ -36,9 +36,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     console.log(`${signal}: stopping Outpost`);
     // A stop that hangs (say, PostgreSQL already gone) must not keep the process alive.
     setTimeout(() => {
-      console.error('Outpost did not stop within 10 s; exiting anyway.');
+      console.error('Outpost did not stop within 30 s; exiting anyway.');
       process.exit(1);
-    }, 10_000).unref();
+    }, 30_000).unref();
     outpost.stop().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -62,15 +62,37 @@ export async function startOutpost(
       setupRequired: (await prisma.user.count()) === 0,
       async stop() {
         statusMonitor.stop();
-        await builtInAgent?.stop();
-        await http.close();
-        await notifications.stop();
-        await prisma.$disconnect();
-        await embedded?.stop();
+        // Each step is bounded: one that hangs is reported by name and the rest still run, so a stop
+        // always finishes and releases the database.
+        await boundedStep('built-in agent', () => builtInAgent?.stop());
+        await boundedStep('HTTP and WebSocket connections', () => http.close());
+        await boundedStep('LISTEN connection', () => notifications.stop());
+        await boundedStep('database pool', () => prisma.$disconnect());
+        await boundedStep('embedded PostgreSQL', () => embedded?.stop());
       },
     };
   } catch (error) {
     await embedded?.stop();
     throw error;
+  }
+}
+
+const STOP_STEP_TIMEOUT_MS = 12_000;
+
+async function boundedStep(name: string, step: () => Promise<unknown> | undefined): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), STOP_STEP_TIMEOUT_MS);
+  });
+  try {
+    const outcome = await Promise.race([Promise.resolve(step()).then(() => 'done' as const), timedOut]);
+    if (outcome === 'timeout')
+      console.error(
+        `stopping Outpost: ${name} did not stop within ${STOP_STEP_TIMEOUT_MS / 1000} s; going on`,
+      );
+  } catch (error) {
+    console.error(`stopping Outpost: ${name} failed to stop:`, error);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -23,6 +23,7 @@ import { requireText } from '../graphql/validation.js';
 import { recordAudit } from '../audit/audit-log.js';
 import * as credentials from './agent-credentials.js';
 import { helmInstallCommand } from './install-command.js';
+import { eventStream } from '../events/event-stream.js';
 import {
   AgentAck,
   AgentRegistration,
@@ -225,11 +226,11 @@ export class AgentResolver {
   }
 }
 
-async function* agentWorkspaceEvents(context: OutpostContext): AsyncGenerator<AgentWorkspaceEvent> {
+function agentWorkspaceEvents(context: OutpostContext): AsyncIterableIterator<AgentWorkspaceEvent> {
   const agent = requireAgent(context);
-  for await (const notification of context.notifications.pubSub.subscribe('workspace')) {
-    if (notification.providerId !== agent.providerId) continue;
-    if (!(await credentials.isAgentPrincipalValid(context.prisma, agent))) return;
-    yield { workspaceId: notification.workspaceId, type: notification.type };
-  }
+  return eventStream(context.notifications.pubSub.subscribe('workspace'), async (notification) => {
+    if (notification.providerId !== agent.providerId) return 'skip';
+    if (!(await credentials.isAgentPrincipalValid(context.prisma, agent))) return 'end';
+    return { deliver: { workspaceId: notification.workspaceId, type: notification.type } };
+  });
 }

@@ -17,6 +17,7 @@ import { visibleWorkspacesWhere } from '../workspaces/workspace.service.js';
 import { ProviderStatusEvent, WorkspaceProvider } from '../providers/provider.type.js';
 import { Workspace } from '../workspaces/workspace.type.js';
 import { createLoaders } from '../graphql/loaders.js';
+import { eventStream } from './event-stream.js';
 import {
   ProviderEventTypes,
   WorkspaceEventTypes,
@@ -101,15 +102,15 @@ export class EventsResolver {
   }
 }
 
-async function* deliverProviderEvents(
+function deliverProviderEvents(
   context: OutpostContext,
   providerId: string | null,
-): AsyncGenerator<WorkspaceProviderEvent> {
+): AsyncIterableIterator<WorkspaceProviderEvent> {
   let viewer: Viewer | null = requireViewer(context);
-  for await (const notification of context.notifications.pubSub.subscribe('provider')) {
-    if (providerId && notification.providerId !== providerId) continue;
-    viewer = await reloadViewer(context.prisma, viewer);
-    if (!viewer) return; // credential revoked or user gone: end the subscription
+  return eventStream(context.notifications.pubSub.subscribe('provider'), async (notification) => {
+    if (providerId && notification.providerId !== providerId) return 'skip';
+    viewer = await reloadViewer(context.prisma, viewer!);
+    if (!viewer) return 'end'; // credential revoked or user gone: end the subscription
     context.viewer = viewer;
     context.loaders = createLoaders(context.prisma);
     const provider = await context.prisma.workspaceProvider.findFirst({
@@ -118,30 +119,32 @@ async function* deliverProviderEvents(
     const organizationsBefore = notification.organizationIds ?? [];
     const couldSeeBefore =
       isSiteStaff(viewer) || organizationsBefore.some((id) => canSeeOrganization(viewer!, id));
-    if (!provider && !couldSeeBefore) continue;
+    if (!provider && !couldSeeBefore) return 'skip';
     const statusEvent = notification.statusEventId
       ? await context.prisma.providerStatusEvent.findUnique({ where: { id: notification.statusEventId } })
       : null;
-    yield { type: notification.type, providerId: notification.providerId, provider, statusEvent };
-  }
+    return {
+      deliver: { type: notification.type, providerId: notification.providerId, provider, statusEvent },
+    };
+  });
 }
 
-async function* deliverWorkspaceEvents(
+function deliverWorkspaceEvents(
   context: OutpostContext,
   organizationId: string | null,
   providerId: string | null,
-): AsyncGenerator<WorkspaceEvent> {
+): AsyncIterableIterator<WorkspaceEvent> {
   let viewer: Viewer | null = requireViewer(context);
-  for await (const notification of context.notifications.pubSub.subscribe('workspace')) {
-    if (organizationId && notification.organizationId !== organizationId) continue;
-    if (providerId && notification.providerId !== providerId) continue;
-    viewer = await reloadViewer(context.prisma, viewer);
-    if (!viewer) return;
+  return eventStream(context.notifications.pubSub.subscribe('workspace'), async (notification) => {
+    if (organizationId && notification.organizationId !== organizationId) return 'skip';
+    if (providerId && notification.providerId !== providerId) return 'skip';
+    viewer = await reloadViewer(context.prisma, viewer!);
+    if (!viewer) return 'end';
     context.viewer = viewer;
     const workspace = await context.prisma.workspace.findFirst({
       where: { id: notification.workspaceId, ...visibleWorkspacesWhere(viewer, { includeDeleted: true }) },
     });
-    if (!workspace) continue;
-    yield { type: notification.type, workspaceId: notification.workspaceId, workspace };
-  }
+    if (!workspace) return 'skip';
+    return { deliver: { type: notification.type, workspaceId: notification.workspaceId, workspace } };
+  });
 }
