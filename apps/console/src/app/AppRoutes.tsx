@@ -1,7 +1,8 @@
 import { HomePage } from '../pages/HomePage/HomePage';
 import { NotFoundPage } from '../pages/NotFoundPage/NotFoundPage';
 import { WorkspaceProvidersPage } from '../pages/WorkspaceProvidersPage/WorkspaceProvidersPage';
-import { usePathname } from './router';
+import { WorkspacesPage } from '../pages/WorkspacesPage/WorkspacesPage';
+import { Redirect, usePathname } from './router';
 import { routes } from './routes';
 import { isSiteStaff, useViewer } from './viewer';
 
@@ -10,7 +11,10 @@ export function AppRoutes() {
   const viewer = useViewer();
   switch (pathname) {
     case routes.home:
-      return <HomePage />;
+      // Members land on their workspaces; site staff on the overview.
+      return isSiteStaff(viewer) ? <HomePage /> : <Redirect to={routes.workspaces} />;
+    case routes.workspaces:
+      return <WorkspacesPage />;
     case routes.workspaceProviders:
       return isSiteStaff(viewer) ? <WorkspaceProvidersPage /> : <NotFoundPage />;
     default:

@@ -2,14 +2,19 @@ import { Link } from './router';
 import { routes } from './routes';
 import { isSiteStaff, useViewer } from './viewer';
 
-/** Manage › Admin › Workspace Providers, for site staff; members see only what they use. */
+/** Workspaces for everyone; Manage › Admin › Workspace Providers for site staff only (not MEMBER). */
 export function Navigation() {
   const viewer = useViewer();
   return (
     <nav aria-label="Main" className="navigation">
       <ul>
+        {isSiteStaff(viewer) && (
+          <li>
+            <Link to={routes.home}>Home</Link>
+          </li>
+        )}
         <li>
-          <Link to={routes.home}>Home</Link>
+          <Link to={routes.workspaces}>Workspaces</Link>
         </li>
         {isSiteStaff(viewer) && (
           <li>

@@ -1,4 +1,4 @@
-import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+import { useEffect, useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
 
 /**
  * A router of a few lines instead of a dependency: the console has a handful of flat routes, so it
@@ -41,4 +41,10 @@ export function Link({ to, onClick, ...props }: LinkProps) {
     navigate(to);
   };
   return <a href={to} onClick={handleClick} aria-current={pathname === to ? 'page' : undefined} {...props} />;
+}
+
+/** Replaces the current entry with another path (for paths that only lead somewhere else). */
+export function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
 }

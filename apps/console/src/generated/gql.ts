@@ -29,6 +29,11 @@ type Documents = {
     "\n  query AllowlistOrganizations {\n    organizations {\n      id\n      name\n      slug\n    }\n  }\n": typeof types.AllowlistOrganizationsDocument,
     "\n  mutation AddToAllowlist($providerId: ID!, $organizationId: ID!) {\n    addOrganizationToProviderAllowlist(providerId: $providerId, organizationId: $organizationId) {\n      ...ProviderRow\n      ...ProviderDetails\n    }\n  }\n": typeof types.AddToAllowlistDocument,
     "\n  mutation RemoveFromAllowlist($providerId: ID!, $organizationId: ID!) {\n    removeOrganizationFromProviderAllowlist(providerId: $providerId, organizationId: $organizationId) {\n      ...ProviderRow\n      ...ProviderDetails\n    }\n  }\n": typeof types.RemoveFromAllowlistDocument,
+    "\n  query Workspaces {\n    workspaces(first: 100) {\n      id\n      name\n      organizationId\n      providerId\n      desiredState\n      observedPhase\n      observedMessage\n      updatedAt\n    }\n    organizations {\n      id\n      name\n    }\n    workspaceProviders(first: 100) {\n      edges {\n        node {\n          id\n          name\n          displayName\n        }\n      }\n    }\n  }\n": typeof types.WorkspacesDocument,
+    "\n  subscription WorkspaceEvents {\n    workspaceEvents {\n      type\n      workspaceId\n    }\n  }\n": typeof types.WorkspaceEventsDocument,
+    "\n  query CreateWorkspaceOrganizations {\n    me {\n      id\n      memberships {\n        role\n        organization {\n          id\n          name\n          slug\n        }\n      }\n    }\n  }\n": typeof types.CreateWorkspaceOrganizationsDocument,
+    "\n  query OrganizationProviders($id: ID!) {\n    organization(id: $id) {\n      id\n      allowedProviders {\n        id\n        name\n        displayName\n        status\n        cordoned\n        cordonReason\n        isDefault\n      }\n    }\n  }\n": typeof types.OrganizationProvidersDocument,
+    "\n  mutation CreateWorkspace($organizationId: ID!, $name: String!, $providerId: ID) {\n    createWorkspace(organizationId: $organizationId, name: $name, providerId: $providerId) {\n      id\n      name\n      organizationId\n      providerId\n      desiredState\n      observedPhase\n    }\n  }\n": typeof types.CreateWorkspaceDocument,
 };
 const documents: Documents = {
     "\n  query Session {\n    setupRequired\n    me {\n      id\n      name\n      email\n      siteRole\n    }\n  }\n": types.SessionDocument,
@@ -46,6 +51,11 @@ const documents: Documents = {
     "\n  query AllowlistOrganizations {\n    organizations {\n      id\n      name\n      slug\n    }\n  }\n": types.AllowlistOrganizationsDocument,
     "\n  mutation AddToAllowlist($providerId: ID!, $organizationId: ID!) {\n    addOrganizationToProviderAllowlist(providerId: $providerId, organizationId: $organizationId) {\n      ...ProviderRow\n      ...ProviderDetails\n    }\n  }\n": types.AddToAllowlistDocument,
     "\n  mutation RemoveFromAllowlist($providerId: ID!, $organizationId: ID!) {\n    removeOrganizationFromProviderAllowlist(providerId: $providerId, organizationId: $organizationId) {\n      ...ProviderRow\n      ...ProviderDetails\n    }\n  }\n": types.RemoveFromAllowlistDocument,
+    "\n  query Workspaces {\n    workspaces(first: 100) {\n      id\n      name\n      organizationId\n      providerId\n      desiredState\n      observedPhase\n      observedMessage\n      updatedAt\n    }\n    organizations {\n      id\n      name\n    }\n    workspaceProviders(first: 100) {\n      edges {\n        node {\n          id\n          name\n          displayName\n        }\n      }\n    }\n  }\n": types.WorkspacesDocument,
+    "\n  subscription WorkspaceEvents {\n    workspaceEvents {\n      type\n      workspaceId\n    }\n  }\n": types.WorkspaceEventsDocument,
+    "\n  query CreateWorkspaceOrganizations {\n    me {\n      id\n      memberships {\n        role\n        organization {\n          id\n          name\n          slug\n        }\n      }\n    }\n  }\n": types.CreateWorkspaceOrganizationsDocument,
+    "\n  query OrganizationProviders($id: ID!) {\n    organization(id: $id) {\n      id\n      allowedProviders {\n        id\n        name\n        displayName\n        status\n        cordoned\n        cordonReason\n        isDefault\n      }\n    }\n  }\n": types.OrganizationProvidersDocument,
+    "\n  mutation CreateWorkspace($organizationId: ID!, $name: String!, $providerId: ID) {\n    createWorkspace(organizationId: $organizationId, name: $name, providerId: $providerId) {\n      id\n      name\n      organizationId\n      providerId\n      desiredState\n      observedPhase\n    }\n  }\n": types.CreateWorkspaceDocument,
 };
 
 /**
@@ -122,6 +132,26 @@ export function graphql(source: "\n  mutation AddToAllowlist($providerId: ID!, $
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RemoveFromAllowlist($providerId: ID!, $organizationId: ID!) {\n    removeOrganizationFromProviderAllowlist(providerId: $providerId, organizationId: $organizationId) {\n      ...ProviderRow\n      ...ProviderDetails\n    }\n  }\n"): (typeof documents)["\n  mutation RemoveFromAllowlist($providerId: ID!, $organizationId: ID!) {\n    removeOrganizationFromProviderAllowlist(providerId: $providerId, organizationId: $organizationId) {\n      ...ProviderRow\n      ...ProviderDetails\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Workspaces {\n    workspaces(first: 100) {\n      id\n      name\n      organizationId\n      providerId\n      desiredState\n      observedPhase\n      observedMessage\n      updatedAt\n    }\n    organizations {\n      id\n      name\n    }\n    workspaceProviders(first: 100) {\n      edges {\n        node {\n          id\n          name\n          displayName\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Workspaces {\n    workspaces(first: 100) {\n      id\n      name\n      organizationId\n      providerId\n      desiredState\n      observedPhase\n      observedMessage\n      updatedAt\n    }\n    organizations {\n      id\n      name\n    }\n    workspaceProviders(first: 100) {\n      edges {\n        node {\n          id\n          name\n          displayName\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription WorkspaceEvents {\n    workspaceEvents {\n      type\n      workspaceId\n    }\n  }\n"): (typeof documents)["\n  subscription WorkspaceEvents {\n    workspaceEvents {\n      type\n      workspaceId\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CreateWorkspaceOrganizations {\n    me {\n      id\n      memberships {\n        role\n        organization {\n          id\n          name\n          slug\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query CreateWorkspaceOrganizations {\n    me {\n      id\n      memberships {\n        role\n        organization {\n          id\n          name\n          slug\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query OrganizationProviders($id: ID!) {\n    organization(id: $id) {\n      id\n      allowedProviders {\n        id\n        name\n        displayName\n        status\n        cordoned\n        cordonReason\n        isDefault\n      }\n    }\n  }\n"): (typeof documents)["\n  query OrganizationProviders($id: ID!) {\n    organization(id: $id) {\n      id\n      allowedProviders {\n        id\n        name\n        displayName\n        status\n        cordoned\n        cordonReason\n        isDefault\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateWorkspace($organizationId: ID!, $name: String!, $providerId: ID) {\n    createWorkspace(organizationId: $organizationId, name: $name, providerId: $providerId) {\n      id\n      name\n      organizationId\n      providerId\n      desiredState\n      observedPhase\n    }\n  }\n"): (typeof documents)["\n  mutation CreateWorkspace($organizationId: ID!, $name: String!, $providerId: ID) {\n    createWorkspace(organizationId: $organizationId, name: $name, providerId: $providerId) {\n      id\n      name\n      organizationId\n      providerId\n      desiredState\n      observedPhase\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

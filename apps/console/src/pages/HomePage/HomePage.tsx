@@ -15,7 +15,9 @@ export function HomePage() {
           <Link to={routes.workspaceProviders}>Manage › Admin › Workspace Providers</Link>.
         </p>
       ) : (
-        <p>Your workspaces will be listed here.</p>
+        <p>
+          Your workspaces are under <Link to={routes.workspaces}>Workspaces</Link>.
+        </p>
       )}
     </>
   );
