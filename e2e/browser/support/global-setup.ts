@@ -35,6 +35,9 @@ export default async function globalSetup(config: FullConfig): Promise<() => Pro
     OUTPOST_ADMIN_PASSWORD: ADMIN.password,
     // No cluster for the built-in provider: it stays PENDING, which these tests do not mind.
     KUBECONFIG: '',
+    // Agents started by the tests heartbeat every second; one silent for 3 s turns ERROR.
+    OUTPOST_HEARTBEAT_INTERVAL: '1',
+    OUTPOST_HEARTBEAT_GRACE: '3',
   });
   const stop = async () => {
     const exit = await server.stop();

@@ -18,7 +18,12 @@ const PONG_TIMEOUT_MS = 5_000;
 const MAX_RETRY_WAIT_MS = 10_000;
 
 export function createCache(): InMemoryCache {
-  return new InMemoryCache();
+  return new InMemoryCache({
+    typePolicies: {
+      // Members have no id of their own: a newer list (e.g. after removing one) replaces the old one.
+      Organization: { fields: { members: { merge: false } } },
+    },
+  });
 }
 
 function websocketUrl(): string {

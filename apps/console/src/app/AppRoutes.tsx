@@ -1,5 +1,6 @@
 import { HomePage } from '../pages/HomePage/HomePage';
 import { NotFoundPage } from '../pages/NotFoundPage/NotFoundPage';
+import { OrganizationsPage } from '../pages/OrganizationsPage/OrganizationsPage';
 import { WorkspaceProvidersPage } from '../pages/WorkspaceProvidersPage/WorkspaceProvidersPage';
 import { WorkspacesPage } from '../pages/WorkspacesPage/WorkspacesPage';
 import { Redirect, usePathname } from './router';
@@ -17,6 +18,8 @@ export function AppRoutes() {
       return <WorkspacesPage />;
     case routes.workspaceProviders:
       return isSiteStaff(viewer) ? <WorkspaceProvidersPage /> : <NotFoundPage />;
+    case routes.organizations:
+      return isSiteStaff(viewer) ? <OrganizationsPage /> : <NotFoundPage />;
     default:
       return <NotFoundPage />;
   }

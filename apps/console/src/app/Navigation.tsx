@@ -2,7 +2,7 @@ import { Link } from './router';
 import { routes } from './routes';
 import { isSiteStaff, useViewer } from './viewer';
 
-/** Workspaces for everyone; Manage › Admin › Workspace Providers for site staff only (not MEMBER). */
+/** Workspaces for everyone; Manage › Admin (Workspace Providers, Organizations) for site staff only (not MEMBER). */
 export function Navigation() {
   const viewer = useViewer();
   return (
@@ -29,6 +29,9 @@ export function Navigation() {
                 <ul aria-labelledby="nav-admin">
                   <li>
                     <Link to={routes.workspaceProviders}>Workspace Providers</Link>
+                  </li>
+                  <li>
+                    <Link to={routes.organizations}>Organizations</Link>
                   </li>
                 </ul>
               </li>

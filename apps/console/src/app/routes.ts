@@ -3,4 +3,5 @@ export const routes = {
   home: '/',
   workspaces: '/workspaces',
   workspaceProviders: '/manage/admin/workspace-providers',
+  organizations: '/manage/admin/organizations',
 } as const;

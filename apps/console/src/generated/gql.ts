@@ -16,6 +16,11 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  query Session {\n    setupRequired\n    me {\n      id\n      name\n      email\n      siteRole\n    }\n  }\n": typeof types.SessionDocument,
     "\n  mutation Logout {\n    logout\n  }\n": typeof types.LogoutDocument,
+    "\n  query Organizations {\n    organizations {\n      id\n      name\n      slug\n      members {\n        userId\n        email\n        name\n        role\n      }\n      allowedProviders {\n        id\n        name\n        displayName\n        status\n      }\n    }\n  }\n": typeof types.OrganizationsDocument,
+    "\n  mutation CreateOrganization($name: String!, $slug: String!) {\n    createOrganization(name: $name, slug: $slug) {\n      id\n      name\n      slug\n      members {\n        userId\n        email\n        name\n        role\n      }\n      allowedProviders {\n        id\n        name\n        displayName\n        status\n      }\n    }\n  }\n": typeof types.CreateOrganizationDocument,
+    "\n  mutation AddOrganizationMember($organizationId: ID!, $email: String!, $role: OrganizationRole!) {\n    addOrganizationMember(organizationId: $organizationId, email: $email, role: $role) {\n      userId\n      email\n      name\n      role\n    }\n  }\n": typeof types.AddOrganizationMemberDocument,
+    "\n  mutation RemoveOrganizationMember($organizationId: ID!, $userId: ID!) {\n    removeOrganizationMember(organizationId: $organizationId, userId: $userId) {\n      id\n      members {\n        userId\n        email\n        name\n        role\n      }\n    }\n  }\n": typeof types.RemoveOrganizationMemberDocument,
+    "\n  fragment OrganizationMembers on Organization {\n    id\n    members {\n      userId\n      email\n      name\n      role\n    }\n  }\n": typeof types.OrganizationMembersFragmentDoc,
     "\n  mutation SetupFirstAdmin($email: String!, $name: String!, $password: String!) {\n    setupFirstAdmin(email: $email, name: $name, password: $password) {\n      id\n    }\n  }\n": typeof types.SetupFirstAdminDocument,
     "\n  mutation Login($email: String!, $password: String!) {\n    login(email: $email, password: $password) {\n      user {\n        id\n      }\n    }\n  }\n": typeof types.LoginDocument,
     "\n  fragment ProviderRow on WorkspaceProvider {\n    id\n    name\n    displayName\n    region\n    status\n    statusMessage\n    statusChangedAt\n    isDefault\n    cordoned\n    cordonReason\n    lastHeartbeatAt\n    workspaceCount\n    allowedOrganizations {\n      id\n    }\n  }\n": typeof types.ProviderRowFragmentDoc,
@@ -38,6 +43,11 @@ type Documents = {
 const documents: Documents = {
     "\n  query Session {\n    setupRequired\n    me {\n      id\n      name\n      email\n      siteRole\n    }\n  }\n": types.SessionDocument,
     "\n  mutation Logout {\n    logout\n  }\n": types.LogoutDocument,
+    "\n  query Organizations {\n    organizations {\n      id\n      name\n      slug\n      members {\n        userId\n        email\n        name\n        role\n      }\n      allowedProviders {\n        id\n        name\n        displayName\n        status\n      }\n    }\n  }\n": types.OrganizationsDocument,
+    "\n  mutation CreateOrganization($name: String!, $slug: String!) {\n    createOrganization(name: $name, slug: $slug) {\n      id\n      name\n      slug\n      members {\n        userId\n        email\n        name\n        role\n      }\n      allowedProviders {\n        id\n        name\n        displayName\n        status\n      }\n    }\n  }\n": types.CreateOrganizationDocument,
+    "\n  mutation AddOrganizationMember($organizationId: ID!, $email: String!, $role: OrganizationRole!) {\n    addOrganizationMember(organizationId: $organizationId, email: $email, role: $role) {\n      userId\n      email\n      name\n      role\n    }\n  }\n": types.AddOrganizationMemberDocument,
+    "\n  mutation RemoveOrganizationMember($organizationId: ID!, $userId: ID!) {\n    removeOrganizationMember(organizationId: $organizationId, userId: $userId) {\n      id\n      members {\n        userId\n        email\n        name\n        role\n      }\n    }\n  }\n": types.RemoveOrganizationMemberDocument,
+    "\n  fragment OrganizationMembers on Organization {\n    id\n    members {\n      userId\n      email\n      name\n      role\n    }\n  }\n": types.OrganizationMembersFragmentDoc,
     "\n  mutation SetupFirstAdmin($email: String!, $name: String!, $password: String!) {\n    setupFirstAdmin(email: $email, name: $name, password: $password) {\n      id\n    }\n  }\n": types.SetupFirstAdminDocument,
     "\n  mutation Login($email: String!, $password: String!) {\n    login(email: $email, password: $password) {\n      user {\n        id\n      }\n    }\n  }\n": types.LoginDocument,
     "\n  fragment ProviderRow on WorkspaceProvider {\n    id\n    name\n    displayName\n    region\n    status\n    statusMessage\n    statusChangedAt\n    isDefault\n    cordoned\n    cordonReason\n    lastHeartbeatAt\n    workspaceCount\n    allowedOrganizations {\n      id\n    }\n  }\n": types.ProviderRowFragmentDoc,
@@ -80,6 +90,26 @@ export function graphql(source: "\n  query Session {\n    setupRequired\n    me 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation Logout {\n    logout\n  }\n"): (typeof documents)["\n  mutation Logout {\n    logout\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Organizations {\n    organizations {\n      id\n      name\n      slug\n      members {\n        userId\n        email\n        name\n        role\n      }\n      allowedProviders {\n        id\n        name\n        displayName\n        status\n      }\n    }\n  }\n"): (typeof documents)["\n  query Organizations {\n    organizations {\n      id\n      name\n      slug\n      members {\n        userId\n        email\n        name\n        role\n      }\n      allowedProviders {\n        id\n        name\n        displayName\n        status\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateOrganization($name: String!, $slug: String!) {\n    createOrganization(name: $name, slug: $slug) {\n      id\n      name\n      slug\n      members {\n        userId\n        email\n        name\n        role\n      }\n      allowedProviders {\n        id\n        name\n        displayName\n        status\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateOrganization($name: String!, $slug: String!) {\n    createOrganization(name: $name, slug: $slug) {\n      id\n      name\n      slug\n      members {\n        userId\n        email\n        name\n        role\n      }\n      allowedProviders {\n        id\n        name\n        displayName\n        status\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AddOrganizationMember($organizationId: ID!, $email: String!, $role: OrganizationRole!) {\n    addOrganizationMember(organizationId: $organizationId, email: $email, role: $role) {\n      userId\n      email\n      name\n      role\n    }\n  }\n"): (typeof documents)["\n  mutation AddOrganizationMember($organizationId: ID!, $email: String!, $role: OrganizationRole!) {\n    addOrganizationMember(organizationId: $organizationId, email: $email, role: $role) {\n      userId\n      email\n      name\n      role\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveOrganizationMember($organizationId: ID!, $userId: ID!) {\n    removeOrganizationMember(organizationId: $organizationId, userId: $userId) {\n      id\n      members {\n        userId\n        email\n        name\n        role\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation RemoveOrganizationMember($organizationId: ID!, $userId: ID!) {\n    removeOrganizationMember(organizationId: $organizationId, userId: $userId) {\n      id\n      members {\n        userId\n        email\n        name\n        role\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment OrganizationMembers on Organization {\n    id\n    members {\n      userId\n      email\n      name\n      role\n    }\n  }\n"): (typeof documents)["\n  fragment OrganizationMembers on Organization {\n    id\n    members {\n      userId\n      email\n      name\n      role\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
