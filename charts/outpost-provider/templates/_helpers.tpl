@@ -1,0 +1,32 @@
+{{- define "outpost-provider.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "outpost-provider.namespace" -}}
+{{- default .Release.Namespace .Values.namespace -}}
+{{- end -}}
+
+{{- define "outpost-provider.serviceAccountName" -}}
+{{- default (include "outpost-provider.fullname" .) .Values.serviceAccount.name -}}
+{{- end -}}
+
+{{- define "outpost-provider.secretName" -}}
+{{- default (printf "%s-registration" (include "outpost-provider.fullname" .)) .Values.existingSecret -}}
+{{- end -}}
+
+{{- define "outpost-provider.labels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{- define "outpost-provider.selectorLabels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
