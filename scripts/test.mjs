@@ -10,28 +10,34 @@ import { installAndBuild, pnpm, root, run } from './lib.mjs';
 const CHROMIUM = process.env.OUTPOST_CHROMIUM || '/usr/bin/chromium';
 
 /**
- * Playwright drives Debian's Chromium, never a browser it downloads (no internet here). CI runs as root
- * on a fresh Debian 12, so the package is installed on the spot; elsewhere through sudo.
+ * Tools the tests need from Debian's packages: Chromium for Playwright (never a browser it downloads; no
+ * internet here) and docker-compose to validate docker-compose.yml (no Docker engine runs here). CI runs
+ * as root on a fresh Debian 12, so missing packages are installed on the spot; elsewhere through sudo.
  */
-function ensureChromium() {
-  if (existsSync(CHROMIUM)) return;
-  if (process.env.OUTPOST_CHROMIUM) {
-    console.error(`OUTPOST_CHROMIUM=${CHROMIUM} does not exist.`);
-    process.exit(1);
-  }
+function ensureDebianPackage(pkg, binary, why) {
+  if (existsSync(binary)) return;
   const asRoot = process.getuid?.() === 0;
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
   const apt = (args) => (asRoot ? run('apt-get', args, { env }) : run('sudo', ['apt-get', ...args], { env }));
+  const sudo = asRoot ? '' : 'sudo ';
   console.log(
-    `\nThe browser tests need Chromium and ${CHROMIUM} is missing: installing Debian's chromium package ` +
-      `(${asRoot ? '' : 'sudo '}apt-get update && ${asRoot ? '' : 'sudo '}apt-get install -y chromium).`,
+    `\n${why} need ${binary}, which is missing: installing Debian's ${pkg} package ` +
+      `(${sudo}apt-get update && ${sudo}apt-get install -y ${pkg}).`,
   );
   apt(['update']);
-  apt(['install', '-y', 'chromium']);
-  if (!existsSync(CHROMIUM)) {
-    console.error(`apt-get installed chromium but ${CHROMIUM} is still missing.`);
+  apt(['install', '-y', pkg]);
+  if (!existsSync(binary)) {
+    console.error(`apt-get installed ${pkg} but ${binary} is still missing.`);
     process.exit(1);
   }
+}
+
+function ensureChromium() {
+  if (!existsSync(CHROMIUM) && process.env.OUTPOST_CHROMIUM) {
+    console.error(`OUTPOST_CHROMIUM=${CHROMIUM} does not exist.`);
+    process.exit(1);
+  }
+  ensureDebianPackage('chromium', CHROMIUM, 'The browser tests');
 }
 
 function readReport(file) {
@@ -42,6 +48,11 @@ installAndBuild();
 pnpm(['run', 'typecheck']);
 pnpm(['run', 'lint']);
 ensureChromium();
+ensureDebianPackage(
+  'docker-compose',
+  '/usr/bin/docker-compose',
+  'The docker-compose.yml check and its tests',
+);
 
 const vitestReport = path.join(root, '.test-results/vitest.json');
 const playwrightReport = path.join(root, '.test-results/playwright.json');
