@@ -40,8 +40,8 @@ interface Container {
   env?: EnvVar[];
   resources?: { requests?: object; limits?: object };
   securityContext?: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean };
-  livenessProbe?: unknown;
-  readinessProbe?: unknown;
+  livenessProbe?: { exec?: { command: string[] } };
+  readinessProbe?: { exec?: { command: string[] } };
   volumeMounts?: Array<{ name: string; mountPath: string }>;
 }
 
@@ -187,8 +187,16 @@ describe('helm charts', () => {
       const [agent] = spec.containers;
       expect(agent!.resources?.requests).toBeDefined();
       expect(agent!.resources?.limits).toBeDefined();
-      // The agent serves no port and writes no heartbeat file: nothing for a probe to check.
-      expect(agent!.livenessProbe).toBeUndefined();
+      // The probes check the health file the agent writes on every acknowledgement from the server.
+      const liveness = agent!.livenessProbe?.exec?.command ?? [];
+      const readiness = agent!.readinessProbe?.exec?.command ?? [];
+      expect(liveness.slice(0, 2)).toEqual(['node', '-e']);
+      expect(liveness[2]).toContain('/tmp/outpost-agent-health');
+      expect(liveness[2]).toContain('600000');
+      expect(readiness.slice(0, 2)).toEqual(['node', '-e']);
+      expect(readiness[2]).toContain('/tmp/outpost-agent-health');
+      expect(readiness[2]).toContain('30000');
+      expect(agent!.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
       expect(env(agent!)).toEqual({
         OUTPOST_SERVER_URL: 'https://outpost.example.com',
         OUTPOST_REGISTRATION_TOKEN_FILE: '/var/run/outpost/registration/registration-token',
@@ -197,6 +205,7 @@ describe('helm charts', () => {
         OUTPOST_CHART_VERSION: '0.1.0',
         OUTPOST_LOG_LEVEL: 'info',
         OUTPOST_WORKSPACE_STORAGE_SIZE: '10Gi',
+        OUTPOST_HEALTH_FILE: '/tmp/outpost-agent-health',
       });
       expect(spec.volumes?.find((v) => v.name === 'registration')?.secret?.secretName).toBe(
         secret.metadata.name,
@@ -227,6 +236,14 @@ describe('helm charts', () => {
         'workspace.size=50Gi',
         '--set',
         'nodeSelector.pool=agents',
+        '--set',
+        'workspace.nodeSelector.pool=workspaces',
+        '--set',
+        'workspace.tolerations[0].key=dedicated',
+        '--set',
+        'workspace.tolerations[0].operator=Exists',
+        '--set',
+        'workspace.resources.limits.memory=4Gi',
       ];
       await lint(PROVIDER_CHART, args);
       const objects = await template('outpost-provider-us', PROVIDER_CHART, 'provider-custom', args);
@@ -244,6 +261,12 @@ describe('helm charts', () => {
         OUTPOST_WORKSPACE_STORAGE_CLASS: 'fast',
         OUTPOST_WORKSPACE_STORAGE_SIZE: '50Gi',
       });
+      const custom = env(deployment.containers[0]!);
+      expect(JSON.parse(custom.OUTPOST_WORKSPACE_NODE_SELECTOR!)).toEqual({ pool: 'workspaces' });
+      expect(JSON.parse(custom.OUTPOST_WORKSPACE_TOLERATIONS!)).toEqual([
+        { key: 'dedicated', operator: 'Exists' },
+      ]);
+      expect(JSON.parse(custom.OUTPOST_WORKSPACE_RESOURCES!)).toEqual({ limits: { memory: '4Gi' } });
       await dryRun(objects, 'provider-custom');
     });
 

@@ -8,6 +8,7 @@ import {
   type AgentSettings,
 } from './config.js';
 import { KubernetesSecretCredentialStore, type CredentialStore } from './credential-store.js';
+import { writeHealthFile } from './health-file.js';
 import { consoleLogger, errorMessage, type AgentLogger } from './logger.js';
 import { createKubernetesClients, type KubernetesClients } from './kubernetes/clients.js';
 import { runClusterChecks, type CheckResult } from './kubernetes/cluster-checks.js';
@@ -111,6 +112,8 @@ class Agent implements RunningAgent {
   private checksInFlight: Promise<void> | null = null;
   private clusterChecks: CheckResult[] = [];
   private state: AgentSnapshot;
+  /** The health file could not be written last time (logged once until it works again). */
+  private healthFileFailing = false;
 
   constructor(
     readonly settings: AgentSettings,
@@ -483,6 +486,24 @@ class Agent implements RunningAgent {
       }
       this.state.heartbeatIntervalSeconds = ack.heartbeatIntervalSeconds;
     }
+    this.touchHealthFile();
+  }
+
+  /** The server acknowledged the agent: tell the probes (OUTPOST_HEALTH_FILE). */
+  private touchHealthFile(): void {
+    const file = this.settings.healthFile;
+    if (!file) return;
+    writeHealthFile(file).then(
+      () => {
+        this.healthFileFailing = false;
+      },
+      (error: unknown) => {
+        if (!this.healthFileFailing) {
+          this.logger.warn(`cannot write the health file ${file}: ${errorMessage(error)}`);
+        }
+        this.healthFileFailing = true;
+      },
+    );
   }
 
   /** PROTOCOL.md step 4. */

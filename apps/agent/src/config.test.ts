@@ -53,6 +53,40 @@ describe('agent configuration', () => {
     expect(resolveAgentSettings(options).graphqlUrl).toBe('wss://outpost.example.com/graphql');
   });
 
+  it('reads workspace scheduling defaults as JSON, naming the variable when invalid', () => {
+    const base = { OUTPOST_SERVER_URL: 'https://outpost.example.com', OUTPOST_NAMESPACE: 'ws-eu' };
+    const { options } = agentOptionsFromEnvironment({
+      ...base,
+      OUTPOST_WORKSPACE_NODE_SELECTOR: '{"pool":"workspaces"}',
+      OUTPOST_WORKSPACE_TOLERATIONS: '[{"key":"dedicated","operator":"Exists","effect":"NoSchedule"}]',
+      OUTPOST_WORKSPACE_RESOURCES: '{"requests":{"cpu":"1"},"limits":{"memory":"4Gi"}}',
+    });
+    expect(resolveAgentSettings(options).workspaceTemplate).toMatchObject({
+      nodeSelector: { pool: 'workspaces' },
+      tolerations: [{ key: 'dedicated', operator: 'Exists', effect: 'NoSchedule' }],
+      resources: { requests: { cpu: '1' }, limits: { memory: '4Gi' } },
+    });
+    expect(resolveAgentSettings(agentOptionsFromEnvironment(base).options).workspaceTemplate).toMatchObject({
+      nodeSelector: {},
+      tolerations: [],
+      resources: {},
+    });
+    expect(
+      problems(() =>
+        agentOptionsFromEnvironment({
+          ...base,
+          OUTPOST_WORKSPACE_NODE_SELECTOR: '{pool: workspaces}',
+          OUTPOST_WORKSPACE_TOLERATIONS: '{"key":"dedicated"}',
+          OUTPOST_WORKSPACE_RESOURCES: '{"cpu":"1"}',
+        }),
+      ),
+    ).toEqual([
+      expect.stringContaining('OUTPOST_WORKSPACE_NODE_SELECTOR must be an object of strings in JSON'),
+      expect.stringContaining('OUTPOST_WORKSPACE_TOLERATIONS must be an array of tolerations in JSON'),
+      expect.stringContaining('OUTPOST_WORKSPACE_RESOURCES must be an object'),
+    ]);
+  });
+
   it('lists every problem at once, each naming the variable', () => {
     expect(
       problems(() =>

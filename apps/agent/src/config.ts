@@ -4,6 +4,7 @@ import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { CredentialStore } from './credential-store.js';
 import { LOG_LEVELS, type AgentLogger, type LogLevel } from './logger.js';
+import type { V1ResourceRequirements, V1Toleration } from '@kubernetes/client-node';
 import { DEFAULT_WORKSPACE_TEMPLATE, type WorkspaceTemplate } from './kubernetes/workspace-objects.js';
 
 /**
@@ -22,6 +23,10 @@ import { DEFAULT_WORKSPACE_TEMPLATE, type WorkspaceTemplate } from './kubernetes
  * | `OUTPOST_WORKSPACE_IMAGE` | container image of workspace pods | `DEFAULT_WORKSPACE_TEMPLATE.image` |
  * | `OUTPOST_WORKSPACE_STORAGE_SIZE` | size of each workspace's PersistentVolumeClaim | `10Gi` |
  * | `OUTPOST_WORKSPACE_STORAGE_CLASS` | StorageClass of those claims | the cluster default |
+ * | `OUTPOST_WORKSPACE_NODE_SELECTOR` | workspace pods' nodeSelector, a JSON object of strings | none |
+ * | `OUTPOST_WORKSPACE_TOLERATIONS` | workspace pods' tolerations, a JSON array | none |
+ * | `OUTPOST_WORKSPACE_RESOURCES` | workspace containers' resources, JSON `{"requests": …, "limits": …}` | none |
+ * | `OUTPOST_HEALTH_FILE` | file whose time is set on every server acknowledgement (for probes) | none |
  * | `OUTPOST_LOG_LEVEL` | `debug`, `info`, `warn`, `error` or `silent` | `info` |
  * | `KUBECONFIG` | kubeconfig file(s) when running outside a cluster | `~/.kube/config` |
  */
@@ -73,6 +78,8 @@ export interface AgentOptions {
   logger?: AgentLogger;
   /** Every Kubernetes API request is abandoned after this long. */
   kubernetesRequestTimeoutMs?: number;
+  /** A file the agent writes the current ISO time to whenever the server acknowledges it (for probes). */
+  healthFile?: string;
 }
 
 /** Options after validation, with defaults filled in. */
@@ -86,6 +93,8 @@ export interface AgentSettings {
   chartVersion: string | null;
   workspaceTemplate: WorkspaceTemplate;
   kubernetesRequestTimeoutMs: number;
+  /** null: no health file. */
+  healthFile: string | null;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -139,6 +148,7 @@ export function resolveAgentSettings(options: AgentOptions): AgentSettings {
     chartVersion: options.chartVersion?.trim() || null,
     workspaceTemplate: template,
     kubernetesRequestTimeoutMs: options.kubernetesRequestTimeoutMs ?? DEFAULT_KUBERNETES_REQUEST_TIMEOUT_MS,
+    healthFile: options.healthFile?.trim() || null,
   };
   if (problems.length > 0) throw new AgentConfigError(problems);
   return settings;
@@ -239,6 +249,43 @@ export function agentOptionsFromEnvironment(env: NodeJS.ProcessEnv = process.env
       `OUTPOST_WORKSPACE_STORAGE_SIZE must be a Kubernetes quantity such as 10Gi, got "${storageSize}".`,
     );
   }
+  const json = <T>(name: string, valid: (value: unknown) => boolean, expected: string): T | undefined => {
+    const raw = text(name);
+    if (raw === undefined) return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      problems.push(`${name} must be ${expected} in JSON, got "${raw}".`);
+      return undefined;
+    }
+    if (!valid(value)) {
+      problems.push(`${name} must be ${expected} in JSON, got ${raw}.`);
+      return undefined;
+    }
+    return value as T;
+  };
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
+  const nodeSelector = json<Record<string, string>>(
+    'OUTPOST_WORKSPACE_NODE_SELECTOR',
+    (value) => isObject(value) && Object.values(value).every((v) => typeof v === 'string'),
+    'an object of strings',
+  );
+  const tolerations = json<V1Toleration[]>(
+    'OUTPOST_WORKSPACE_TOLERATIONS',
+    (value) => Array.isArray(value) && value.every(isObject),
+    'an array of tolerations',
+  );
+  const resources = json<V1ResourceRequirements>(
+    'OUTPOST_WORKSPACE_RESOURCES',
+    (value) =>
+      isObject(value) &&
+      Object.keys(value).every((key) => key === 'requests' || key === 'limits') &&
+      Object.values(value).every(isObject),
+    'an object {"requests": {…}, "limits": {…}}',
+  );
+
   const logLevel = (text('OUTPOST_LOG_LEVEL')?.toLowerCase() ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(
@@ -258,7 +305,11 @@ export function agentOptionsFromEnvironment(env: NodeJS.ProcessEnv = process.env
       image: text('OUTPOST_WORKSPACE_IMAGE') ?? DEFAULT_WORKSPACE_TEMPLATE.image,
       storageSize,
       storageClassName: text('OUTPOST_WORKSPACE_STORAGE_CLASS') ?? null,
+      nodeSelector: nodeSelector ?? DEFAULT_WORKSPACE_TEMPLATE.nodeSelector,
+      tolerations: tolerations ?? DEFAULT_WORKSPACE_TEMPLATE.tolerations,
+      resources: resources ?? DEFAULT_WORKSPACE_TEMPLATE.resources,
     },
+    healthFile: text('OUTPOST_HEALTH_FILE'),
   };
   if (problems.length > 0) throw new AgentConfigError(problems);
   return { options, logLevel };

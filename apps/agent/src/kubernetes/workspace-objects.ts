@@ -1,4 +1,11 @@
-import type { V1ObjectMeta, V1PersistentVolumeClaim, V1Pod, V1Service } from '@kubernetes/client-node';
+import type {
+  V1ObjectMeta,
+  V1PersistentVolumeClaim,
+  V1Pod,
+  V1ResourceRequirements,
+  V1Service,
+  V1Toleration,
+} from '@kubernetes/client-node';
 
 /**
  * The Kubernetes objects of one workspace — a PersistentVolumeClaim for its home directory, a Pod and a
@@ -33,6 +40,12 @@ export interface WorkspaceTemplate {
   storageClassName: string | null;
   /** The port the workspace serves on, exposed by its Service. */
   port: number;
+  /** The workspace pod's nodeSelector; empty: any node. */
+  nodeSelector: Record<string, string>;
+  /** The workspace pod's tolerations. */
+  tolerations: V1Toleration[];
+  /** The workspace container's requests and limits; empty: none. */
+  resources: V1ResourceRequirements;
 }
 
 export const DEFAULT_WORKSPACE_TEMPLATE: WorkspaceTemplate = {
@@ -40,6 +53,9 @@ export const DEFAULT_WORKSPACE_TEMPLATE: WorkspaceTemplate = {
   storageSize: '10Gi',
   storageClassName: null,
   port: 8080,
+  nodeSelector: {},
+  tolerations: [],
+  resources: {},
 };
 
 const HOME_VOLUME = 'home';
@@ -124,6 +140,8 @@ export function buildPod(
       enableServiceLinks: false,
       hostname: workspaceObjectName(workspace),
       securityContext: { fsGroup: 1000 },
+      ...(Object.keys(template.nodeSelector).length > 0 ? { nodeSelector: template.nodeSelector } : {}),
+      ...(template.tolerations.length > 0 ? { tolerations: template.tolerations } : {}),
       containers: [
         {
           name: 'workspace',
@@ -136,6 +154,9 @@ export function buildPod(
             { name: 'OUTPOST_ORGANIZATION', value: workspace.organizationSlug },
           ],
           volumeMounts: [{ name: HOME_VOLUME, mountPath: HOME_PATH }],
+          ...(template.resources.requests || template.resources.limits
+            ? { resources: template.resources }
+            : {}),
         },
       ],
       volumes: [{ name: HOME_VOLUME, persistentVolumeClaim: { claimName } }],
