@@ -12,32 +12,22 @@
 // - DOM nodes with the large list loaded vs with the small one, next to the rows mounted (virtualised).
 // Run `npm run build` (or `npm test`) first. Writes bench/results/console.{json,md}.
 /* global window, document, requestAnimationFrame, MutationObserver -- page.evaluate bodies run in the page */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { createClient } from 'graphql-ws';
 import pg from 'pg';
 import { chromium } from 'playwright-core';
 import WebSocket from 'ws';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const load = (p) => import(path.join(root, p));
+import { args, cleanup, cleanups, load, root, startProcess, stats, waitFor } from './support.mjs';
+
 const { startLocalPostgres } = await load('packages/local-postgres/dist/index.js');
 const { migrateDeploy } = await load('prisma/dist/index.js');
 
-const args = Object.fromEntries(
-  process.argv
-    .slice(2)
-    .reduce(
-      (pairs, arg, i, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs),
-      [],
-    ),
-);
 const large = Number(args.providers ?? 1000);
 const small = Number(args.small ?? 10);
 const changes = Number(args.changes ?? 20);
@@ -45,37 +35,6 @@ const ADMIN = { email: 'bench@example.com', password: 'benchmark-password' };
 const CHROMIUM = process.env.OUTPOST_CHROMIUM || '/usr/bin/chromium';
 const PAGE = '/manage/admin/workspace-providers';
 
-const cleanups = [];
-const cleanup = async () => {
-  for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
-};
-process.on('SIGINT', () => cleanup().then(() => process.exit(130)));
-
-function startProcess(script, env) {
-  const child = spawn(process.execPath, [path.join(root, script)], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  child.output = () => output;
-  return child;
-}
-
-async function waitFor(predicate, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-const stats = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  return { n: sorted.length, min: sorted[0], median: at(0.5), p90: at(0.9), max: sorted[sorted.length - 1] };
-};
 /** Wall clock with sub-millisecond resolution, comparable with the page's timeOrigin + now(). */
 const wallClock = () => performance.timeOrigin + performance.now();
 const gzipped = (buffer) => gzipSync(buffer).length;

@@ -9,67 +9,24 @@
 // (cordon) to the subscriber receiving its event. Detection is reported with its ratio to the
 // configured heartbeat + grace (the detection the design promises) and to the floor.
 // Run `npm run build` (or `npm test`) first. Writes bench/results/failure-detection-<label>.{json,md}.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const load = (p) => import(path.join(root, p));
+import { args, cleanup, cleanups, load, root, startProcess, stats, waitFor } from './support.mjs';
+
 const { startLocalPostgres } = await load('packages/local-postgres/dist/index.js');
 const { migrateDeploy } = await load('prisma/dist/index.js');
 const { startKubeCluster } = await load('packages/kube-testenv/dist/index.js');
 
-const args = Object.fromEntries(
-  process.argv
-    .slice(2)
-    .reduce(
-      (pairs, arg, i, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs),
-      [],
-    ),
-);
 const trials = Number(args.trials ?? 20);
 const heartbeat = Number(args.heartbeat ?? 5);
 const grace = Number(args.grace ?? 15);
 const label = args.label ?? `hb${heartbeat}-grace${grace}`;
 const ADMIN = { email: 'bench@example.com', password: 'benchmark-password' };
-
-const cleanups = [];
-const cleanup = async () => {
-  for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
-};
-process.on('SIGINT', () => cleanup().then(() => process.exit(130)));
-
-function startProcess(script, env, name) {
-  const child = spawn(process.execPath, [path.join(root, script)], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  child.output = () => output;
-  child.label = name;
-  return child;
-}
-
-async function waitFor(predicate, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-const stats = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  return { n: sorted.length, min: sorted[0], median: at(0.5), p90: at(0.9), max: sorted[sorted.length - 1] };
-};
 
 try {
   // PostgreSQL and the schema.
@@ -92,20 +49,16 @@ try {
   const kubeconfig = await cluster.writeKubeconfig(path.join(kubeDir, 'kubeconfig'));
 
   // The server.
-  const server = startProcess(
-    'apps/server/dist/main.js',
-    {
-      DATABASE_URL: databaseUrl,
-      KUBECONFIG: '',
-      OUTPOST_PORT: '0',
-      OUTPOST_ADMIN_EMAIL: ADMIN.email,
-      OUTPOST_ADMIN_PASSWORD: ADMIN.password,
-      OUTPOST_HEARTBEAT_INTERVAL: String(heartbeat),
-      OUTPOST_HEARTBEAT_GRACE: String(grace),
-      NODE_ENV: 'production',
-    },
-    'server',
-  );
+  const server = startProcess('apps/server/dist/main.js', {
+    DATABASE_URL: databaseUrl,
+    KUBECONFIG: '',
+    OUTPOST_PORT: '0',
+    OUTPOST_ADMIN_EMAIL: ADMIN.email,
+    OUTPOST_ADMIN_PASSWORD: ADMIN.password,
+    OUTPOST_HEARTBEAT_INTERVAL: String(heartbeat),
+    OUTPOST_HEARTBEAT_GRACE: String(grace),
+    NODE_ENV: 'production',
+  });
   cleanups.push(async () => {
     const exited = new Promise((resolve) => server.once('exit', resolve));
     server.kill('SIGTERM');
@@ -178,18 +131,14 @@ try {
   // The agent, restarted after every kill; after the first start it reuses the credential in its Secret.
   let agent;
   const startAgent = () => {
-    agent = startProcess(
-      'apps/agent/dist/main.js',
-      {
-        OUTPOST_SERVER_URL: graphqlUrl,
-        OUTPOST_REGISTRATION_TOKEN: created.createWorkspaceProvider.registrationToken.token,
-        OUTPOST_NAMESPACE: 'bench',
-        OUTPOST_HEARTBEAT_INTERVAL: String(heartbeat),
-        KUBECONFIG: kubeconfig,
-        OUTPOST_LOG_LEVEL: 'warn',
-      },
-      'agent',
-    );
+    agent = startProcess('apps/agent/dist/main.js', {
+      OUTPOST_SERVER_URL: graphqlUrl,
+      OUTPOST_REGISTRATION_TOKEN: created.createWorkspaceProvider.registrationToken.token,
+      OUTPOST_NAMESPACE: 'bench',
+      OUTPOST_HEARTBEAT_INTERVAL: String(heartbeat),
+      KUBECONFIG: kubeconfig,
+      OUTPOST_LOG_LEVEL: 'warn',
+    });
   };
   cleanups.push(async () => agent?.kill('SIGKILL'));
 
