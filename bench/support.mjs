@@ -102,17 +102,25 @@ export const machine = () =>
   `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
   `Node ${process.version}${canPin ? `, server pinned to CPU ${SERVER_CPUS}, load generator to CPU ${LOAD_CPUS}` : ''}`;
 
+/** `--smoke`: tiny sizes, to check a benchmark still runs; its numbers mean nothing. */
+export const smoke = process.argv.includes('--smoke');
+
 /**
- * Writes bench/results/<name>.json and <name>.md. Every result carries `targets`: the issue's targets
+ * Where results go: bench/results (committed) for real runs; smoke runs write next to the test results so
+ * they never overwrite measured numbers. OUTPOST_BENCH_RESULTS_DIR overrides both.
+ */
+export const resultsDir = () =>
+  process.env.OUTPOST_BENCH_RESULTS_DIR ||
+  path.join(root, smoke ? '.test-results/bench-smoke' : 'bench/results');
+
+/**
+ * Writes <results dir>/<name>.json and <name>.md. Every result carries `targets`: the issue's targets
  * this benchmark checks, each `{ target, measured, met }` (strings for the table, `met` a boolean), which
  * bench/run.mjs gathers into bench/results/summary.md.
  */
 export function writeResult(name, result, markdown) {
-  const dir = path.join(root, 'bench/results');
+  const dir = resultsDir();
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(path.join(dir, `${name}.md`), markdown.endsWith('\n') ? markdown : `${markdown}\n`);
 }
-
-/** `--smoke`: tiny sizes, to check a benchmark still runs; its numbers mean nothing. */
-export const smoke = process.argv.includes('--smoke');
