@@ -1,7 +1,7 @@
 import type { PrismaClient, SiteRole } from '@outpost/prisma';
 import type { Viewer } from '../graphql/context.js';
 import { conflict, notFound, preconditionFailed, unauthenticated } from '../graphql/errors.js';
-import { requireEmail, requirePassword, requireText } from '../graphql/validation.js';
+import { requireEmail, requirePassword, requireText, requireWholeNumber } from '../graphql/validation.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { lockName } from '../database/locks.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
@@ -173,6 +173,9 @@ export async function createApiToken(
   expiresInDays?: number | null,
 ) {
   const tokenName = requireText('name', name, { max: 100 });
+  // Omitted = never expires; otherwise a whole number of days up to ten years (0 or a negative number
+  // would silently mean "never" or "already expired", and a huge one overflows the date).
+  if (expiresInDays != null) requireWholeNumber('expiresInDays', expiresInDays, { min: 1, max: 3650 });
   const token = generateToken('apiToken');
   const apiToken = await prisma.$transaction(async (tx) => {
     const created = await tx.apiToken.create({
@@ -180,7 +183,7 @@ export async function createApiToken(
         userId: viewer.id,
         name: tokenName,
         tokenHash: hashToken(token),
-        expiresAt: expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null,
+        expiresAt: expiresInDays != null ? new Date(Date.now() + expiresInDays * 86_400_000) : null,
       },
     });
     await recordAudit(tx, {

@@ -62,11 +62,19 @@ export function requirePassword(field: string, value: string): string {
   return value;
 }
 
-export function requirePageSize(field: string, value: number, max = 100): number {
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw badInput(field, `${field} must be a whole number from 1 to ${max} (got ${value}).`);
+export function requireWholeNumber(
+  field: string,
+  value: number,
+  { min, max }: { min: number; max: number },
+): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw badInput(field, `${field} must be a whole number from ${min} to ${max} (got ${value}).`);
   }
   return value;
+}
+
+export function requirePageSize(field: string, value: number, max = 100): number {
+  return requireWholeNumber(field, value, { min: 1, max });
 }
 
 function truncate(value: string): string {

@@ -7,7 +7,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { parse, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { PrismaClient } from '@outpost/prisma';
 import type { OutpostContext } from '../graphql/context.js';
 import { createLoaders } from '../graphql/loaders.js';
@@ -17,6 +17,7 @@ import { agentFromSecret, isAgentPrincipalValid } from '../agents/agent-credenti
 import type { OutpostConfig } from '../config.js';
 import type { NotificationListener } from '../events/notifications.js';
 import { mountConsole, mountGraphiql } from './static.js';
+import { findNulCharacter, nulCharacterError, refuseNulCharacters } from '../graphql/nul-characters.js';
 
 export interface OutpostHttpOptions {
   prisma: PrismaClient;
@@ -109,6 +110,16 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
         (ctx.extra as { viewerContext?: OutpostContext }).viewerContext = await createContext(secret);
         return true;
       },
+      onSubscribe: (_ctx, _id, payload) => {
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch {
+          return undefined; // graphql-ws reports the syntax error itself
+        }
+        const where = findNulCharacter(document, payload.variables);
+        return where ? [nulCharacterError(where)] : undefined;
+      },
       context: async (ctx) => {
         const base = (ctx.extra as { viewerContext: OutpostContext }).viewerContext;
         // A connection stays open for hours: a token, session or credential revoked or expired since it
@@ -133,6 +144,7 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's own landing page loads Apollo Sandbox from a CDN; browsers get our bundled GraphiQL.
       ApolloServerPluginLandingPageDisabled(),
+      refuseNulCharacters,
       {
         async serverWillStart() {
           return {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
 import { graphiqlAssetsPath, graphiqlDistDir } from '@outpost/graphiql-page';
 
 /**
@@ -111,6 +112,27 @@ export function mountGraphiql(
   return { built };
 }
 
+/**
+ * The console's security headers, from helmet's defaults (nosniff, a strict Referrer-Policy, HSTS when
+ * served over TLS, cross-origin isolation of its resources) with a CSP that allows this origin only — the
+ * console is one bundle that talks to /graphql over fetch and WebSocket on the same origin. Framing is
+ * refused (clickjacking). `upgrade-insecure-requests` is dropped: Outpost is often reached over plain
+ * http on 127.0.0.1 or behind a TLS proxy, and upgrading would make the browser ask for https assets the
+ * server does not serve.
+ */
+const consoleSecurityHeaders = helmet({
+  contentSecurityPolicy: {
+    useDefaults: true,
+    directives: {
+      'connect-src': ["'self'"],
+      'frame-ancestors': ["'none'"],
+      'form-action': ["'self'"],
+      'upgrade-insecure-requests': null,
+    },
+  },
+  frameguard: { action: 'deny' },
+});
+
 export interface ConsoleMount {
   /** True when `dir` holds a built console (index.html) at start. */
   served: boolean;
@@ -125,9 +147,14 @@ export function mountConsole(app: Express, consoleDir: string): ConsoleMount {
   const dir = path.resolve(consoleDir);
   const indexHtml = path.join(dir, 'index.html');
   const served = existsSync(indexHtml);
+  const isConsoleRequest = (req: Request) =>
+    (req.method === 'GET' || req.method === 'HEAD') && !isReserved(req.path);
+  app.use((req: Request, res: Response, next: NextFunction) =>
+    isConsoleRequest(req) ? consoleSecurityHeaders(req, res, next) : next(),
+  );
   if (served) app.use(viteBuildFiles(dir));
   app.use((req: Request, res: Response, next: NextFunction) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || isReserved(req.path)) return next();
+    if (!isConsoleRequest(req)) return next();
     if (req.path.startsWith('/assets/')) return next();
     if (!served) {
       res
