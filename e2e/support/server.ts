@@ -28,10 +28,17 @@ export interface ServerSettings {
   heartbeatIntervalSeconds: number;
   /** OUTPOST_HEARTBEAT_GRACE: a READY provider silent for longer turns ERROR. */
   heartbeatGraceSeconds: number;
+  /**
+   * A migrated database of the test's own (e.g. a PostgreSQL the test stops and starts); by default a
+   * fresh database of the test run's PostgreSQL, dropped at stop.
+   */
+  databaseUrl?: string;
 }
 
 export async function startOutpostServer(settings: ServerSettings): Promise<OutpostServer> {
-  const database = await createTestDatabase();
+  const database = settings.databaseUrl
+    ? { url: settings.databaseUrl, drop: async () => undefined }
+    : await createTestDatabase();
   let server: TestProcess | undefined;
   try {
     server = new TestProcess('outpost server', process.execPath, [SERVER_MAIN], {

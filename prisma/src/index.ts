@@ -33,7 +33,13 @@ export function createPrismaClient(databaseUrl: string, options: PrismaClientOpt
   // An idle pooled connection that PostgreSQL closes (restart, DROP DATABASE) must not crash the process:
   // the pool drops it and opens a new one on next use.
   pool.on('error', () => undefined);
-  const client = new PrismaClient({ adapter: new PrismaPg(pool) });
+  // Prisma's defaults (2 s to get a connection, 5 s per interactive transaction) turn a busy moment —
+  // 16 requests queued on one row lock on a loaded machine — into failed requests. Waiting longer is
+  // what a caller wants; a database that is really gone still fails fast (connectionTimeoutMillis).
+  const client = new PrismaClient({
+    adapter: new PrismaPg(pool),
+    transactionOptions: { maxWait: 10_000, timeout: 15_000 },
+  });
   // The adapter does not own a pool it was handed, so disconnecting closes it here.
   const disconnect = client.$disconnect.bind(client);
   client.$disconnect = async () => {

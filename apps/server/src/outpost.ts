@@ -8,6 +8,7 @@ import { createNotificationPubSub, NotificationListener } from './events/notific
 import { buildOutpostSchema } from './graphql/schema.js';
 import { startHttpServer, type OutpostHttpServer } from './http/app.js';
 import { startStatusMonitor } from './providers/provider-status.js';
+import { DatabaseHealth } from './database/availability.js';
 import { startBuiltInAgent } from './providers/built-in-agent.js';
 
 export interface RunningOutpost {
@@ -50,10 +51,14 @@ export async function startOutpost(
     const notifications = new NotificationListener(databaseUrl, pubSub);
     await notifications.start();
     const schema = await buildOutpostSchema(pubSub);
-    const http = await startHttpServer({ prisma, schema, notifications, config });
+    const databaseHealth = new DatabaseHealth();
+    const http = await startHttpServer({ prisma, schema, notifications, config, databaseHealth });
     const builtInAgent = await startBuiltInAgent({ prisma, config, serverUrl: http.url, log });
-    const statusMonitor = startStatusMonitor(prisma, config.agents.heartbeatGraceSeconds, (error) =>
-      log(`status monitor: ${String(error)}`),
+    const statusMonitor = startStatusMonitor(
+      prisma,
+      config.agents.heartbeatGraceSeconds,
+      (error) => log(`status monitor: ${String(error)}`),
+      databaseHealth,
     );
     return {
       http,

@@ -46,10 +46,21 @@ export interface WorkspaceNotification {
 }
 
 export type OutpostNotification = ProviderNotification | WorkspaceNotification;
+/** As delivered: with the id of its event journal entry. */
+type JournaledNotification = OutpostNotification & { journalId?: string };
 
-/** Queue a notification in the caller's transaction; PostgreSQL delivers it to every replica on commit. */
+/**
+ * Queue a notification in the caller's transaction; PostgreSQL delivers it to every replica on commit.
+ * It is also written to the event journal in the same statement, under the id it is delivered with, so a
+ * replica that was not listening when it was committed can replay it (NotificationListener).
+ */
 export async function notify(tx: Prisma.TransactionClient, notification: OutpostNotification): Promise<void> {
-  await tx.$executeRaw`SELECT pg_notify(${NOTIFY_CHANNEL}, ${JSON.stringify(notification)})`;
+  await tx.$executeRaw`
+    WITH entry AS (
+      INSERT INTO event_journal (payload) VALUES (${JSON.stringify(notification)}::jsonb) RETURNING id, payload
+    )
+    SELECT pg_notify(${NOTIFY_CHANNEL}, jsonb_set(entry.payload, '{journalId}', to_jsonb(entry.id::text))::text)
+    FROM entry`;
 }
 
 export type NotificationTopics = { provider: [ProviderNotification]; workspace: [WorkspaceNotification] };
@@ -60,15 +71,39 @@ export function createNotificationPubSub(): NotificationPubSub {
   return createPubSub<NotificationTopics>();
 }
 
+export const LISTENER_NAME = 'outpost-listener';
+/** How often the LISTEN connection notes the database's clock, bounding what a reconnect must replay. */
+const CHECKPOINT_MS = 5_000;
+/**
+ * Journal entries are stamped with their transaction's start, not its commit: replay from this much
+ * before the checkpoint, so a transaction that started earlier but committed during the gap is included.
+ */
+const REPLAY_MARGIN_SECONDS = 10;
+/** Journal entries older than this are deleted. */
+const JOURNAL_RETENTION_MINUTES = 10;
+/** Journal ids already published, so an entry both delivered live and replayed is published once. */
+const REMEMBERED_ENTRIES = 20_000;
+
 /**
  * One LISTEN connection per server process, fanned out to local subscribers through an in-memory PubSub.
- * If the connection drops it reconnects with capped back-off.
+ * If the connection drops it reconnects with back-off capped at one second, so subscribers hear again
+ * within about a second of PostgreSQL coming back.
+ *
+ * NOTIFY is fire-and-forget: a notification committed while this replica was not listening would be
+ * gone. Every notification is therefore also an event journal row (see `notify`), and after a reconnect
+ * the entries committed since the last checkpoint that this replica has not published are published
+ * then, in journal order — nothing is lost to a dropped connection or a database restart.
  */
 export class NotificationListener {
   private client: pg.Client | null = null;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | null = null;
+  private checkpointTimer: NodeJS.Timeout | null = null;
   private attempt = 0;
+  private checkpoints = 0;
+  /** The database's clock when this replica last knew it was listening. */
+  private listeningAt: Date | null = null;
+  private readonly published = new Set<string>();
 
   constructor(
     private readonly connectionString: string,
@@ -82,27 +117,77 @@ export class NotificationListener {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     const client = this.client;
     this.client = null;
     await client?.end().catch(() => undefined);
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString });
+    // Named, so operators (and tests) can find it in pg_stat_activity.
+    const client = new pg.Client({
+      connectionString: this.connectionString,
+      application_name: LISTENER_NAME,
+    });
     client.on('notification', (message) => this.dispatch(message.payload));
     client.on('error', () => this.scheduleReconnect(client));
     client.on('end', () => this.scheduleReconnect(client));
-    await client.connect();
-    await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+    } catch (error) {
+      client.end().catch(() => undefined);
+      throw error;
+    }
+    const replayFrom = this.listeningAt;
     this.client = client;
     this.attempt = 0;
+    // Replay before the first checkpoint: if the replay fails (the database flapping), closing this
+    // connection schedules the next reconnect, which replays from the same point again. Entries
+    // arriving live meanwhile are deduplicated.
+    try {
+      if (replayFrom) await this.replayJournal(client, replayFrom);
+      await this.checkpoint(client);
+    } catch {
+      client.end().catch(() => undefined);
+      return;
+    }
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    this.checkpointTimer = setInterval(
+      () => void this.checkpoint(client).catch(() => undefined),
+      CHECKPOINT_MS,
+    );
+    this.checkpointTimer.unref();
+  }
+
+  private async checkpoint(client: pg.Client): Promise<void> {
+    const { rows } = await client.query<{ now: Date }>('SELECT now() AS now');
+    if (this.client !== client) return;
+    this.listeningAt = rows[0]!.now;
+    // Every replica prunes, about once a minute each; deleting what another just deleted is harmless.
+    if (++this.checkpoints % 12 === 0) {
+      await client.query(
+        `DELETE FROM event_journal WHERE at < now() - make_interval(mins => ${JOURNAL_RETENTION_MINUTES})`,
+      );
+    }
+  }
+
+  /** Publishes the journal entries committed since `since` that this replica has not published. */
+  private async replayJournal(client: pg.Client, since: Date): Promise<void> {
+    const { rows } = await client.query<{ id: string; payload: OutpostNotification }>(
+      `SELECT id::text, payload FROM event_journal
+       WHERE at >= $1::timestamptz - make_interval(secs => $2) ORDER BY id`,
+      [since, REPLAY_MARGIN_SECONDS],
+    );
+    for (const row of rows) this.publish({ ...row.payload, journalId: row.id });
   }
 
   private scheduleReconnect(failed: pg.Client): void {
     if (this.stopped || this.client !== failed) return;
     this.client = null;
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     failed.end().catch(() => undefined);
-    const delay = Math.min(5_000, 100 * 2 ** this.attempt++);
+    const delay = Math.min(1_000, 100 * 2 ** this.attempt++);
     this.retryTimer = setTimeout(() => {
       this.connect().catch(() => {
         this.client = failed; // so the next failure is recognised and retried
@@ -113,8 +198,19 @@ export class NotificationListener {
 
   private dispatch(payload: string | undefined): void {
     if (!payload) return;
-    const notification = JSON.parse(payload) as OutpostNotification;
-    if (notification.topic === 'provider') this.pubSub.publish('provider', notification);
-    else this.pubSub.publish('workspace', notification);
+    this.publish(JSON.parse(payload) as JournaledNotification);
+  }
+
+  private publish(notification: JournaledNotification): void {
+    const { journalId, ...event } = notification;
+    if (journalId) {
+      if (this.published.has(journalId)) return;
+      this.published.add(journalId);
+      // A Set iterates in insertion order: the first entry is the oldest.
+      if (this.published.size > REMEMBERED_ENTRIES)
+        this.published.delete(this.published.values().next().value!);
+    }
+    if (event.topic === 'provider') this.pubSub.publish('provider', event);
+    else this.pubSub.publish('workspace', event);
   }
 }

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -17,6 +17,12 @@ import { agentFromSecret, isAgentPrincipalValid } from '../agents/agent-credenti
 import type { OutpostConfig } from '../config.js';
 import type { NotificationListener } from '../events/notifications.js';
 import { mountConsole, mountGraphiql } from './static.js';
+import {
+  isDatabaseUnavailable,
+  SERVICE_UNAVAILABLE,
+  serviceUnavailableError,
+  type DatabaseHealth,
+} from '../database/availability.js';
 import { findNulCharacter, nulCharacterError, refuseNulCharacters } from '../graphql/nul-characters.js';
 
 export interface OutpostHttpOptions {
@@ -25,6 +31,8 @@ export interface OutpostHttpOptions {
   notifications: NotificationListener;
   /** host/port (0 = a free port), development (stack traces), trustProxy, publicUrl. */
   config: OutpostConfig;
+  /** Told about every request that failed because PostgreSQL was unreachable. */
+  databaseHealth: DatabaseHealth;
 }
 
 export interface OutpostHttpServer {
@@ -60,9 +68,17 @@ const KNOWN_CODES = new Set<string>([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
-/** Errors we did not raise on purpose are masked: their messages may carry SQL or internals. */
-function formatError(development: boolean) {
+/**
+ * Errors we did not raise on purpose are masked: their messages may carry SQL or internals. An
+ * unreachable database is the exception: clients get SERVICE_UNAVAILABLE, which says to retry.
+ */
+function formatError(development: boolean, databaseHealth: DatabaseHealth) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    if (formatted.extensions?.code === SERVICE_UNAVAILABLE || isDatabaseUnavailable(error)) {
+      databaseHealth.noteFailure();
+      const { message, extensions } = serviceUnavailableError();
+      return { message, ...(formatted.path ? { path: formatted.path } : {}), extensions };
+    }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && KNOWN_CODES.has(code)) {
       if (development) return formatted;
@@ -78,17 +94,40 @@ function formatError(development: boolean) {
   };
 }
 
+/** A response that failed because the database is unreachable is a 503, which proxies and clients retry. */
+const answer503WhenDatabaseUnavailable: ApolloServerPlugin<OutpostContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+        if (errors?.some((error) => error.extensions?.code === SERVICE_UNAVAILABLE)) {
+          response.http.status = 503;
+          response.http.headers.set('retry-after', '2');
+        }
+      },
+    };
+  },
+};
+
 export async function startHttpServer(options: OutpostHttpOptions): Promise<OutpostHttpServer> {
   const { prisma, schema, notifications, config } = options;
   let publicUrl = config.publicUrl ?? '';
 
   /** A secret is a user's session or API token, or an agent's registration token or credential. */
   const createContext = async (secret: string | undefined): Promise<OutpostContext> => {
-    const [viewer, agent] = await Promise.all([
-      viewerFromSecret(prisma, secret),
-      agentFromSecret(prisma, secret),
-    ]);
-    return { prisma, config, publicUrl, viewer, agent, loaders: createLoaders(prisma), notifications };
+    try {
+      const [viewer, agent] = await Promise.all([
+        viewerFromSecret(prisma, secret),
+        agentFromSecret(prisma, secret),
+      ]);
+      return { prisma, config, publicUrl, viewer, agent, loaders: createLoaders(prisma), notifications };
+    } catch (error) {
+      // Authenticating reads the database first: when it is down, say so (503, retryable) here, since
+      // Apollo answers other context failures with a plain 500 before any plugin sees the request.
+      if (!isDatabaseUnavailable(error)) throw error;
+      options.databaseHealth.noteFailure();
+      throw serviceUnavailableError();
+    }
   };
   const app = express();
   app.disable('x-powered-by');
@@ -98,7 +137,13 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
   // graphql-ws shares the /graphql path with HTTP. Subscriptions authenticate with the session cookie
   // sent on the upgrade request, or a token in connectionParams ({ authorization: 'Bearer …' } or { token }).
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const wsCleanup = useServer<Record<string, unknown> | undefined, { viewerContext?: OutpostContext }>(
+  type SocketExtra = {
+    viewerContext?: OutpostContext;
+    /** Each operation's re-read viewer and agent, from onSubscribe to context. */
+    operations?: Map<string, Pick<OutpostContext, 'viewer' | 'agent'>>;
+  };
+  const formatSocketError = formatError(config.development, options.databaseHealth);
+  const wsCleanup = useServer<Record<string, unknown> | undefined, SocketExtra>(
     {
       schema,
       onConnect: async (ctx) => {
@@ -107,10 +152,10 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
           (typeof params.token === 'string' ? params.token : undefined) ??
           bearerToken(typeof params.authorization === 'string' ? params.authorization : undefined) ??
           readCookie(ctx.extra.request.headers.cookie, SESSION_COOKIE);
-        (ctx.extra as { viewerContext?: OutpostContext }).viewerContext = await createContext(secret);
+        ctx.extra.viewerContext = await createContext(secret);
         return true;
       },
-      onSubscribe: (_ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         let document;
         try {
           document = parse(payload.query);
@@ -118,18 +163,43 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
           return undefined; // graphql-ws reports the syntax error itself
         }
         const where = findNulCharacter(document, payload.variables);
-        return where ? [nulCharacterError(where)] : undefined;
-      },
-      context: async (ctx) => {
-        const base = (ctx.extra as { viewerContext: OutpostContext }).viewerContext;
+        if (where) return [nulCharacterError(where)];
         // A connection stays open for hours: a token, session or credential revoked or expired since it
-        // connected must stop working at its next operation, not at its next reconnect.
-        const [viewer, agent] = await Promise.all([
-          base.viewer ? reloadViewer(prisma, base.viewer) : null,
-          base.agent && (await isAgentPrincipalValid(prisma, base.agent)) ? base.agent : null,
-        ]);
+        // connected must stop working at its next operation, not at its next reconnect. Done here rather
+        // than in `context` because here a failure can be answered for this operation alone: with the
+        // database down, an agent's heartbeat gets SERVICE_UNAVAILABLE and its connection stays open,
+        // so it heartbeats again the moment PostgreSQL is back instead of reconnecting with back-off.
+        const base = ctx.extra.viewerContext!;
+        try {
+          const [viewer, agent] = await Promise.all([
+            base.viewer ? reloadViewer(prisma, base.viewer) : null,
+            base.agent && (await isAgentPrincipalValid(prisma, base.agent)) ? base.agent : null,
+          ]);
+          (ctx.extra.operations ??= new Map()).set(id, { viewer, agent });
+        } catch (error) {
+          if (!isDatabaseUnavailable(error)) throw error;
+          options.databaseHealth.noteFailure();
+          return [serviceUnavailableError()];
+        }
+        return undefined;
+      },
+      context: (ctx, id) => {
+        const base = ctx.extra.viewerContext!;
+        const operation = ctx.extra.operations?.get(id);
+        ctx.extra.operations?.delete(id);
         // Each operation gets its own context object: subscriptions replace the viewer as they re-authorize.
-        return { ...base, viewer, agent, loaders: createLoaders(prisma) };
+        return {
+          ...base,
+          viewer: operation?.viewer ?? null,
+          agent: operation?.agent ?? null,
+          loaders: createLoaders(prisma),
+        };
+      },
+      // Results over WebSocket get the same error treatment as over HTTP: internals masked, an
+      // unreachable database reported as SERVICE_UNAVAILABLE.
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!result.errors?.length) return undefined;
+        return { ...result, errors: result.errors.map((error) => formatSocketError(error.toJSON(), error)) };
       },
     },
     wsServer,
@@ -139,12 +209,13 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: config.development,
-    formatError: formatError(config.development),
+    formatError: formatError(config.development, options.databaseHealth),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's own landing page loads Apollo Sandbox from a CDN; browsers get our bundled GraphiQL.
       ApolloServerPluginLandingPageDisabled(),
       refuseNulCharacters,
+      answer503WhenDatabaseUnavailable,
       {
         async serverWillStart() {
           return {

@@ -1,5 +1,6 @@
 import type { Prisma, PrismaClient, ProviderStatus } from '@outpost/prisma';
 import { notify } from '../events/notifications.js';
+import { DatabaseHealth, isDatabaseUnavailable } from '../database/availability.js';
 import { SUPPORTED_AGENT_PROTOCOL_VERSIONS } from '../version.js';
 
 /**
@@ -160,19 +161,36 @@ export async function markSilentProviders(prisma: PrismaClient, graceSeconds: nu
   });
 }
 
-/** Runs markSilentProviders every few seconds in this replica until stopped. */
+/**
+ * Agents reconnect with back-off capped at this (apps/agent/PROTOCOL.md "Errors"): an agent whose
+ * connection attempts failed during a control-plane outage may take this long to come back after it.
+ */
+const AGENT_MAX_RECONNECT_BACKOFF_SECONDS = 30;
+
+/**
+ * Runs markSilentProviders every few seconds in this replica until stopped — but only once the database
+ * has been reachable for a whole grace period plus the agents' longest reconnect back-off: while
+ * PostgreSQL is down, heartbeats cannot be recorded through no fault of the agents, and blaming them
+ * would turn every provider ERROR after each control-plane outage. (Agents that kept their connection
+ * heartbeat again within one interval; those that lost it need up to their back-off.)
+ */
 export function startStatusMonitor(
   prisma: PrismaClient,
   graceSeconds: number,
   onError: (error: unknown) => void = () => undefined,
+  databaseHealth: DatabaseHealth = new DatabaseHealth(),
 ): { stop(): void } {
   const intervalMs = Math.max(250, Math.min(2_000, (graceSeconds * 1000) / 5));
   let running = false;
   const timer = setInterval(() => {
-    if (running) return;
+    if (running || !databaseHealth.quietFor((graceSeconds + AGENT_MAX_RECONNECT_BACKOFF_SECONDS) * 1000))
+      return;
     running = true;
     markSilentProviders(prisma, graceSeconds)
-      .catch(onError)
+      .catch((error: unknown) => {
+        if (isDatabaseUnavailable(error)) databaseHealth.noteFailure();
+        else onError(error);
+      })
       .finally(() => (running = false));
   }, intervalMs);
   timer.unref();
