@@ -88,6 +88,36 @@ describe('WorkspaceProvidersPage', () => {
     expect(screen.getByText('Error')).toBeTruthy();
   });
 
+  it('shows the first page of a long list while later pages load', async () => {
+    const page = (
+      providers: ReturnType<typeof providerFixture>[],
+      after: string | null,
+      next: string | null,
+    ) => ({
+      request: { query: WorkspaceProvidersQuery, variables: { first: 100, after } },
+      // The second page arrives well after the first has been painted.
+      delay: after === null ? 0 : 300,
+      result: {
+        data: {
+          workspaceProviders: {
+            __typename: 'WorkspaceProviderConnection',
+            totalCount: 2,
+            pageInfo: { __typename: 'PageInfo', hasNextPage: next !== null, endCursor: next },
+            edges: providers.map((node) => ({ __typename: 'WorkspaceProviderEdge', node })),
+          },
+        },
+      },
+    });
+    renderWithApi(<WorkspaceProvidersPage />, {
+      mocks: [page([euWest], null, 'cursor-1'), page([usEast], 'cursor-1', null), quietSubscription],
+    });
+    await screen.findByText('1 provider · loading 1 more…');
+    expect(rowNames()).toEqual(['eu-west']);
+
+    await screen.findByText('2 providers');
+    expect(rowNames()).toEqual(['eu-west', 'us-east']);
+  });
+
   it('shows the empty state', async () => {
     renderWithApi(<WorkspaceProvidersPage />, { mocks: [pageMock([]), quietSubscription] });
     expect(await screen.findByText('No workspace providers yet.')).toBeTruthy();
