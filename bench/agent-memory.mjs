@@ -7,7 +7,8 @@
 //   node bench/agent-memory.mjs [--workspaces 200] [--samples 5] [--smoke]
 //
 // --smoke: 10 workspaces, 2 samples. Every RSS figure is the median of --samples readings of
-// /proc/<pid>/status one second apart. Baselines measured in the same run, sampled at the same moments:
+// /proc/<pid>/status one second apart, each right after a full GC forced through the inspector (every
+// measured process runs with --inspect=127.0.0.1:0), with the V8 heap in use next to it. Baselines measured in the same run, sampled at the same moments:
 // a bare Node process (`setInterval` only) and a Node process that loads @kubernetes/client-node (the
 // agent's own copy), reads the same kubeconfig and holds one pod watch on the namespace — the floor of
 // any Node agent talking to Kubernetes. The issue sets no target for memory: report only.
@@ -20,6 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
+import WebSocket from 'ws';
 
 import {
   args,
@@ -42,14 +44,21 @@ const samples = Number(args.samples ?? (smoke ? 2 : 5));
 const NAMESPACE = 'memory';
 const MANAGED = 'app.kubernetes.io/managed-by=outpost';
 
+/**
+ * Every measured process runs with the inspector on 127.0.0.1, so the benchmark can force a full garbage
+ * collection before reading RSS: otherwise the figure mostly says when V8 last collected.
+ */
+const INSPECT = '--inspect=127.0.0.1:0';
+
 /** A baseline Node process running `source` as an ES module; killed at the end. */
 function startBaselineProcess(source, env = {}) {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', source], {
+  const child = spawn(process.execPath, [INSPECT, '--input-type=module', '-e', source], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
   child.output = () => output;
   cleanups.push(async () => {
     if (child.exitCode !== null) return;
@@ -60,17 +69,50 @@ function startBaselineProcess(source, env = {}) {
   return child;
 }
 
-/** Median RSS of each process over `samples` readings a second apart, read at the same moments. */
+/** Sends one inspector command to a process started with INSPECT; resolves with its result. */
+async function inspect(child, method) {
+  let url;
+  await waitFor(
+    () => (url = /Debugger listening on (ws:\/\/\S+)/.exec(child.output())?.[1]),
+    30_000,
+    'the inspector',
+  );
+  const socket = new WebSocket(url);
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  try {
+    const answer = new Promise((resolve) =>
+      socket.once('message', (data) => resolve(JSON.parse(String(data)))),
+    );
+    socket.send(JSON.stringify({ id: 1, method }));
+    const { result, error } = await answer;
+    if (error) throw new Error(`${method}: ${error.message}`);
+    return result;
+  } finally {
+    socket.close();
+  }
+}
+
+/**
+ * RSS of each process over `samples` readings a second apart, each right after a full GC forced
+ * through the inspector, read at the same moments; with the V8 heap in use after that GC.
+ */
 async function sampleRss(processes) {
-  const readings = Object.fromEntries(Object.keys(processes).map((name) => [name, []]));
+  const readings = Object.fromEntries(Object.keys(processes).map((name) => [name, { rss: [], heap: [] }]));
   for (let i = 0; i < samples; i++) {
     if (i > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
-    for (const [name, child] of Object.entries(processes)) readings[name].push(rssBytes(child.pid));
+    for (const [name, child] of Object.entries(processes)) {
+      await inspect(child, 'HeapProfiler.collectGarbage');
+      readings[name].heap.push((await inspect(child, 'Runtime.getHeapUsage')).usedSize);
+      readings[name].rss.push(rssBytes(child.pid));
+    }
   }
   return Object.fromEntries(
-    Object.entries(readings).map(([name, values]) => [
+    Object.entries(readings).map(([name, { rss, heap }]) => [
       name,
-      { median: stats(values).median, samples: values },
+      { median: stats(rss).median, samples: rss, heapUsedMedian: stats(heap).median, heapUsedSamples: heap },
     ]),
   );
 }
@@ -108,12 +150,13 @@ try {
     registrationToken: provider.registrationToken,
     namespace: NAMESPACE,
     kubeconfig,
+    nodeArgs: [INSPECT],
   });
   const status = async () =>
     (await db.query('SELECT status FROM workspace_providers WHERE id = $1', [provider.id])).rows[0].status;
   await waitFor(async () => (await status()) === 'READY', 120_000, 'the provider to be READY');
-  // Let start-up garbage settle: a few heartbeats and the first (empty) reconcile.
-  await new Promise((resolve) => setTimeout(resolve, smoke ? 2000 : 10_000));
+  // Idle as the loaded figure below: a few heartbeats and one periodic resync (default 30 s) after start.
+  await new Promise((resolve) => setTimeout(resolve, smoke ? 2000 : 35_000));
   const processes = { agent, bare, kubeFloor };
   const idle = await sampleRss(processes);
   const idleCpuMs = cpuTimeMs(agent.pid);
@@ -197,6 +240,7 @@ try {
     loadedToIdleAgent: loaded.agent.median / idle.agent.median,
   };
   const perWorkspaceBytes = (loaded.agent.median - idle.agent.median) / workspaces;
+  const heapPerWorkspaceBytes = (loaded.agent.heapUsedMedian - idle.agent.heapUsedMedian) / workspaces;
   const result = {
     date: new Date().toISOString(),
     machine: machine(),
@@ -206,32 +250,43 @@ try {
       withWorkspaces: { agent: loaded.agent, bareNode: loaded.bare, clientNodeWatch: loaded.kubeFloor },
       agentPeakDuringReconcile: peak.rssBytes,
       agentPerWorkspace: perWorkspaceBytes,
+      agentHeapPerWorkspace: heapPerWorkspaceBytes,
     },
     agentCpuMs: { untilIdleSample: idleCpuMs, reconcilingWorkspaces: loadedCpuMs - idleCpuMs },
     timesMs: { createWorkspacesViaApi: createdMs, untilReconciledAndReported: reconciledMs },
     ratios,
     targets: [],
   };
+  const rows = [
+    ['agent', 'agent'],
+    ['baseline: Node + @kubernetes/client-node, one pod watch', 'kubeFloor'],
+    ['baseline: bare Node (`setInterval`)', 'bare'],
+  ];
+  const vs = (key, sample) =>
+    key === 'agent' ? '1.00×' : `agent is ${(sample.agent.median / sample[key].median).toFixed(2)}×`;
   const markdown = [
     '# Agent memory',
     '',
-    `${result.date} · ${result.machine} · ${workspaces} workspaces, RSS median of ${samples} samples${smoke ? ' · SMOKE' : ''}`,
+    `${result.date} · ${result.machine} · ${workspaces} workspaces, median of ${samples} samples${smoke ? ' · SMOKE' : ''}`,
     '',
-    '| process | RSS idle | ratio | RSS with workspaces | ratio |',
-    '|---|---|---|---|---|',
-    `| agent | ${mib(idle.agent.median)} | 1.00× | ${mib(loaded.agent.median)} | 1.00× |`,
-    `| baseline: Node + @kubernetes/client-node, one pod watch | ${mib(idle.kubeFloor.median)} | agent is ` +
-      `${ratios.idleAgentToClientNodeFloor.toFixed(2)}× | ${mib(loaded.kubeFloor.median)} | agent is ` +
-      `${ratios.loadedAgentToClientNodeFloor.toFixed(2)}× |`,
-    `| baseline: bare Node (\`setInterval\`) | ${mib(idle.bare.median)} | agent is ${ratios.idleAgentToBareNode.toFixed(2)}× | ` +
-      `${mib(loaded.bare.median)} | agent is ${ratios.loadedAgentToBareNode.toFixed(2)}× |`,
+    'Each sample is read right after a full garbage collection forced through the inspector (every process ' +
+      'here runs with `--inspect=127.0.0.1:0`), so RSS reflects what is live rather than when V8 last collected.',
+    '',
+    '| process | RSS idle | ratio | RSS with workspaces | ratio | V8 heap used idle | with workspaces |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map(
+      ([name, key]) =>
+        `| ${name} | ${mib(idle[key].median)} | ${vs(key, idle)} | ${mib(loaded[key].median)} | ${vs(key, loaded)} | ` +
+        `${mib(idle[key].heapUsedMedian)} | ${mib(loaded[key].heapUsedMedian)} |`,
+    ),
     '',
     `With ${workspaces} workspaces the agent holds ${ratios.loadedToIdleAgent.toFixed(2)}× its idle RSS ` +
-      `(${(perWorkspaceBytes / 1024).toFixed(1)} KiB per workspace; peak while reconciling ${mib(peak.rssBytes)}). ` +
+      `(${(perWorkspaceBytes / 1024).toFixed(1)} KiB RSS and ${(heapPerWorkspaceBytes / 1024).toFixed(1)} KiB of ` +
+      `V8 heap per workspace; RSS peak while reconciling ${mib(peak.rssBytes)}). ` +
       `Creating them through the API took ${(createdMs / 1000).toFixed(1)} s; the agent had created every PVC, Pod ` +
       `and Service and reported each workspace ${(reconciledMs / 1000).toFixed(1)} s after the first, using ` +
-      `${((loadedCpuMs - idleCpuMs) / 1000).toFixed(1)} s of CPU. The "with workspaces" sample is taken after one ` +
-      'more periodic resync.',
+      `${((loadedCpuMs - idleCpuMs) / 1000).toFixed(1)} s of CPU. Both samples are taken after one periodic ` +
+      'resync (30 s) of quiet.',
     '',
     '- Target: none in the issue for memory (report only).',
     '',

@@ -119,16 +119,28 @@ export async function createProvider(gql, cluster, name, namespace) {
  * in front of it). After its first start the agent reuses the credential it stored in its namespace's
  * Secret, so restarting it needs no new registration token. The caller stops it; a cleanup kills it.
  */
-export function startAgent({ serverUrl, registrationToken, namespace, kubeconfig, heartbeat = 5, env = {} }) {
-  const agent = startProcess('apps/agent/dist/main.js', {
-    OUTPOST_SERVER_URL: serverUrl,
-    OUTPOST_REGISTRATION_TOKEN: registrationToken,
-    OUTPOST_NAMESPACE: namespace,
-    OUTPOST_HEARTBEAT_INTERVAL: String(heartbeat),
-    KUBECONFIG: kubeconfig,
-    OUTPOST_LOG_LEVEL: 'warn',
-    ...env,
-  });
+export function startAgent({
+  serverUrl,
+  registrationToken,
+  namespace,
+  kubeconfig,
+  heartbeat = 5,
+  env = {},
+  nodeArgs = [],
+}) {
+  const agent = startProcess(
+    'apps/agent/dist/main.js',
+    {
+      OUTPOST_SERVER_URL: serverUrl,
+      OUTPOST_REGISTRATION_TOKEN: registrationToken,
+      OUTPOST_NAMESPACE: namespace,
+      OUTPOST_HEARTBEAT_INTERVAL: String(heartbeat),
+      KUBECONFIG: kubeconfig,
+      OUTPOST_LOG_LEVEL: 'warn',
+      ...env,
+    },
+    { nodeArgs },
+  );
   stopOnCleanup(agent, 'SIGKILL');
   return agent;
 }
