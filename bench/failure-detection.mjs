@@ -3,144 +3,55 @@
 // READY → ERROR event, over repeated trials, against real PostgreSQL, a real kube-apiserver, the real
 // agent and server processes.
 //
-//   node bench/failure-detection.mjs [--trials 20] [--heartbeat 5] [--grace 15] [--label default]
+//   node bench/failure-detection.mjs [--trials 20] [--heartbeat 5] [--grace 15] [--label hb5-grace15] [--smoke]
 //
-// Baseline measured in the same run: the propagation floor, i.e. time from a status-changing mutation
-// (cordon) to the subscriber receiving its event. Detection is reported with its ratio to the
-// configured heartbeat + grace (the detection the design promises) and to the floor.
-// Run `npm run build` (or `npm test`) first. Writes bench/results/failure-detection-<label>.{json,md}.
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import os from 'node:os';
+// The issue asks for 20+ trials at heartbeat 5 s / grace 15 s and at a tighter setting (we use 1 s / 3 s):
+//   node bench/failure-detection.mjs --label default
+//   node bench/failure-detection.mjs --heartbeat 1 --grace 3 --label tight
+// --smoke: 2 trials at heartbeat 1 s, grace 3 s.
+//
+// Target (issue 6): worst case ≤ heartbeat + grace + 1 s. Baseline measured in the same run: the
+// propagation floor, i.e. time from a status-changing mutation (cordon) to the same subscriber receiving
+// its event. Detection is reported with its ratio to heartbeat + grace and to the floor.
+// Run `npm run build` (or `npm test`) first. Writes bench/results/failure-detection-<label>.{json,md}
+// (--smoke: failure-detection-smoke, git-ignored).
 import { performance } from 'node:perf_hooks';
-import path from 'node:path';
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
 
-import { args, cleanup, cleanups, load, root, startProcess, stats, waitFor } from './support.mjs';
+import { args, cleanup, machine, pinLoadGenerator, smoke, stats, writeResult } from './support.mjs';
+import {
+  createProvider,
+  startAgent as startAgentProcess,
+  startCluster,
+  startDatabase,
+  startServer,
+  subscribeProviderEvents,
+} from './stack.mjs';
 
-const { startLocalPostgres } = await load('packages/local-postgres/dist/index.js');
-const { migrateDeploy } = await load('prisma/dist/index.js');
-const { startKubeCluster } = await load('packages/kube-testenv/dist/index.js');
+const trials = Number(args.trials ?? (smoke ? 2 : 20));
+const heartbeat = Number(args.heartbeat ?? (smoke ? 1 : 5));
+const grace = Number(args.grace ?? (smoke ? 3 : 15));
+const label = args.label ?? (smoke ? 'smoke' : `hb${heartbeat}-grace${grace}`);
 
-const trials = Number(args.trials ?? 20);
-const heartbeat = Number(args.heartbeat ?? 5);
-const grace = Number(args.grace ?? 15);
-const label = args.label ?? `hb${heartbeat}-grace${grace}`;
-const ADMIN = { email: 'bench@example.com', password: 'benchmark-password' };
-
+pinLoadGenerator();
 try {
-  // PostgreSQL and the schema.
-  const pgDir = mkdtempSync(path.join(os.tmpdir(), 'outpost-bench-pg-'));
-  const postgres = await startLocalPostgres({ dataDir: path.join(pgDir, 'data'), ephemeral: true });
-  cleanups.push(async () => {
-    await postgres.stop();
-    rmSync(pgDir, { recursive: true, force: true });
-  });
-  await postgres.createDatabase('bench');
-  const databaseUrl = postgres.databaseUrl('bench');
-  await migrateDeploy(databaseUrl);
-
-  // One real cluster for the agent.
-  const cluster = await startKubeCluster({ name: 'bench' });
-  cleanups.push(() => cluster.stop());
-  await cluster.createNamespace('bench');
-  const kubeDir = mkdtempSync(path.join(os.tmpdir(), 'outpost-bench-kube-'));
-  cleanups.push(async () => rmSync(kubeDir, { recursive: true, force: true }));
-  const kubeconfig = await cluster.writeKubeconfig(path.join(kubeDir, 'kubeconfig'));
-
-  // The server.
-  const server = startProcess('apps/server/dist/main.js', {
-    DATABASE_URL: databaseUrl,
-    KUBECONFIG: '',
-    OUTPOST_PORT: '0',
-    OUTPOST_ADMIN_EMAIL: ADMIN.email,
-    OUTPOST_ADMIN_PASSWORD: ADMIN.password,
-    OUTPOST_HEARTBEAT_INTERVAL: String(heartbeat),
-    OUTPOST_HEARTBEAT_GRACE: String(grace),
-    NODE_ENV: 'production',
-  });
-  cleanups.push(async () => {
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  });
-  await waitFor(() => /Outpost API:\s+(\S+)/.test(server.output()), 60_000, 'the server');
-  const graphqlUrl = /Outpost API:\s+(\S+)/.exec(server.output())[1];
-
-  const gql = async (query, variables = {}, token) => {
-    const response = await fetch(graphqlUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = await response.json();
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data;
-  };
-  const login = await fetch(graphqlUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { user { id } } }',
-      variables: { e: ADMIN.email, p: ADMIN.password },
-    }),
-  });
-  const cookie = login.headers.get('set-cookie').split(';')[0];
-  const tokenResponse = await fetch(graphqlUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie },
-    body: JSON.stringify({ query: 'mutation { createApiToken(name: "bench") { token } }' }),
-  });
-  const adminToken = (await tokenResponse.json()).data.createApiToken.token;
-  const created = await gql(
-    `mutation($input: CreateWorkspaceProviderInput!) {
-      createWorkspaceProvider(input: $input) { provider { id } registrationToken { token } } }`,
-    { input: { name: 'bench', region: 'local', clusterAddress: cluster.server, namespace: 'bench' } },
-    adminToken,
-  );
-  const providerId = created.createWorkspaceProvider.provider.id;
-
-  // The subscriber whose clock we read.
-  const events = [];
-  const socket = createClient({
-    url: graphqlUrl.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
-    connectionParams: { token: adminToken },
-  });
-  cleanups.push(() => socket.dispose());
-  socket.subscribe(
-    {
-      query: `subscription($id: ID) { workspaceProviderEvents(providerId: $id) {
-        type provider { cordoned } statusEvent { fromStatus toStatus } } }`,
-      variables: { id: providerId },
-    },
-    {
-      next: (value) => events.push({ at: performance.now(), event: value.data.workspaceProviderEvents }),
-      error: () => undefined,
-      complete: () => undefined,
-    },
-  );
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  const nextEvent = async (predicate, timeoutMs) => {
-    const from = events.length;
-    let found;
-    await waitFor(() => (found = events.slice(from).find((e) => predicate(e.event))), timeoutMs, 'an event');
-    return found;
-  };
+  const databaseUrl = await startDatabase();
+  const { cluster, kubeconfig } = await startCluster(['bench']);
+  const { graphqlUrl, adminToken, gql } = await startServer(databaseUrl, { heartbeat, grace });
+  const provider = await createProvider(gql, cluster, 'bench', 'bench');
+  const providerId = provider.id;
+  const { nextEvent } = await subscribeProviderEvents(graphqlUrl, adminToken, providerId);
 
   // The agent, restarted after every kill; after the first start it reuses the credential in its Secret.
   let agent;
   const startAgent = () => {
-    agent = startProcess('apps/agent/dist/main.js', {
-      OUTPOST_SERVER_URL: graphqlUrl,
-      OUTPOST_REGISTRATION_TOKEN: created.createWorkspaceProvider.registrationToken.token,
-      OUTPOST_NAMESPACE: 'bench',
-      OUTPOST_HEARTBEAT_INTERVAL: String(heartbeat),
-      KUBECONFIG: kubeconfig,
-      OUTPOST_LOG_LEVEL: 'warn',
+    agent = startAgentProcess({
+      serverUrl: graphqlUrl,
+      registrationToken: provider.registrationToken,
+      namespace: 'bench',
+      kubeconfig,
+      heartbeat,
     });
   };
-  cleanups.push(async () => agent?.kill('SIGKILL'));
 
   // Baseline: commit → subscriber for a plain mutation, same server, same subscriber.
   const floor = [];
@@ -153,7 +64,6 @@ try {
         ? 'mutation($id: ID!) { cordonWorkspaceProvider(id: $id, reason: "bench") { id } }'
         : 'mutation($id: ID!) { uncordonWorkspaceProvider(id: $id) { id } }',
       { id: providerId },
-      adminToken,
     );
     floor.push((await waiting).at - t0);
   }
@@ -175,45 +85,51 @@ try {
   const promised = (heartbeat + grace) * 1000;
   const d = stats(detection);
   const f = stats(floor);
+  const bound = (heartbeat + grace + 1) * 1000;
   const result = {
     label,
     date: new Date().toISOString(),
-    machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-    settings: { heartbeatSeconds: heartbeat, graceSeconds: grace, trials },
+    machine: machine(),
+    settings: { heartbeatSeconds: heartbeat, graceSeconds: grace, trials, smoke },
     detectionMs: d,
     propagationFloorMs: f,
     ratios: {
       medianDetectionToHeartbeatPlusGrace: d.median / promised,
       maxDetectionToHeartbeatPlusGrace: d.max / promised,
+      maxDetectionToTarget: d.max / bound,
       medianDetectionToFloor: d.median / f.median,
     },
     anchorsSeconds: { kubernetesNodeNotReady: '40–50', coder: 30, openClusterManagement: 300 },
+    targets: [
+      {
+        target: `failure detection worst case ≤ heartbeat + grace + 1 s (${heartbeat} + ${grace} + 1 = ${bound / 1000} s)`,
+        measured: `worst ${(d.max / 1000).toFixed(2)} s over ${trials} trials (median ${(d.median / 1000).toFixed(2)} s)`,
+        met: d.max <= bound,
+      },
+    ],
     rawMs: { detection, floor },
   };
   const ms = (v) => `${(v / 1000).toFixed(2)} s`;
   const markdown = [
     `# Failure detection (${label})`,
     '',
-    `${result.date} · ${result.machine} · heartbeat ${heartbeat} s, grace ${grace} s, ${trials} trials`,
+    `${result.date} · ${result.machine} · heartbeat ${heartbeat} s, grace ${grace} s, ${trials} trials${smoke ? ' · SMOKE' : ''}`,
     '',
-    '| measure | min | median | p90 | max |',
-    '|---|---|---|---|---|',
-    `| SIGKILL → subscriber receives ERROR | ${ms(d.min)} | ${ms(d.median)} | ${ms(d.p90)} | ${ms(d.max)} |`,
-    `| baseline: mutation → subscriber receives event | ${f.min.toFixed(1)} ms | ${f.median.toFixed(1)} ms | ${f.p90.toFixed(1)} ms | ${f.max.toFixed(1)} ms |`,
+    '| measure | min | median | p90 | max | max / (heartbeat + grace) |',
+    '|---|---|---|---|---|---|',
+    `| SIGKILL → subscriber receives ERROR | ${ms(d.min)} | ${ms(d.median)} | ${ms(d.p90)} | ${ms(d.max)} | ${result.ratios.maxDetectionToHeartbeatPlusGrace.toFixed(2)}× |`,
+    `| baseline: mutation → subscriber receives event | ${f.min.toFixed(1)} ms | ${f.median.toFixed(1)} ms | ${f.p90.toFixed(1)} ms | ${f.max.toFixed(1)} ms | |`,
     '',
     `Median detection is ${result.ratios.medianDetectionToHeartbeatPlusGrace.toFixed(2)}× heartbeat + grace ` +
-      `(${heartbeat + grace} s; max ${result.ratios.maxDetectionToHeartbeatPlusGrace.toFixed(2)}×). ` +
+      `(${heartbeat + grace} s) and ${result.ratios.medianDetectionToFloor.toFixed(0)}× the propagation floor. ` +
       "Detection can be shorter than heartbeat + grace because the agent's last heartbeat came up to one interval before the kill.",
     '',
     'Anchors: Kubernetes marks a node NotReady after 40–50 s, Coder after 30 s, Open Cluster Management after 300 s.',
     '',
+    ...result.targets.map((t) => `- Target: ${t.target} — ${t.measured} — ${t.met ? 'met' : 'MISSED'}`),
+    '',
   ].join('\n');
-  mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-  writeFileSync(
-    path.join(root, `bench/results/failure-detection-${label}.json`),
-    `${JSON.stringify(result, null, 2)}\n`,
-  );
-  writeFileSync(path.join(root, `bench/results/failure-detection-${label}.md`), markdown);
+  writeResult(`failure-detection-${label}`, result, markdown);
   console.log(markdown);
 } finally {
   await cleanup();

@@ -64,8 +64,9 @@ describe('WorkspaceProvidersPage', () => {
               },
             },
           },
-          // After the first page has been shown.
-          delay: 200,
+          // After the first page has been shown: long enough that a busy machine has shown it (at 200 ms
+          // the event sometimes arrived during the first load on a loaded 2-core machine).
+          delay: 1000,
         },
         // While the connection was down, ap-south was deleted and eu-west failed.
         pageMock([{ ...euWest, status: 'ERROR', statusMessage: 'No heartbeat for 20 s.' }, usEast]),
@@ -75,7 +76,7 @@ describe('WorkspaceProvidersPage', () => {
     await screen.findByText('2 providers');
     expect(rowNames()).toEqual(['eu-west', 'us-east']);
 
-    await screen.findByText('3 providers');
+    await screen.findByText('3 providers', {}, { timeout: 5000 });
     expect(rowNames()).toEqual(['ap-south', 'eu-west', 'us-east']);
 
     act(() => live.closed(false));
@@ -86,6 +87,36 @@ describe('WorkspaceProvidersPage', () => {
     await screen.findByText('2 providers');
     expect(rowNames()).toEqual(['eu-west', 'us-east']);
     expect(screen.getByText('Error')).toBeTruthy();
+  });
+
+  it('shows the first page of a long list while later pages load', async () => {
+    const page = (
+      providers: ReturnType<typeof providerFixture>[],
+      after: string | null,
+      next: string | null,
+    ) => ({
+      request: { query: WorkspaceProvidersQuery, variables: { first: 100, after } },
+      // The second page arrives well after the first has been painted.
+      delay: after === null ? 0 : 600,
+      result: {
+        data: {
+          workspaceProviders: {
+            __typename: 'WorkspaceProviderConnection',
+            totalCount: 2,
+            pageInfo: { __typename: 'PageInfo', hasNextPage: next !== null, endCursor: next },
+            edges: providers.map((node) => ({ __typename: 'WorkspaceProviderEdge', node })),
+          },
+        },
+      },
+    });
+    renderWithApi(<WorkspaceProvidersPage />, {
+      mocks: [page([euWest], null, 'cursor-1'), page([usEast], 'cursor-1', null), quietSubscription],
+    });
+    await screen.findByText('1 provider · loading 1 more…', {}, { timeout: 5000 });
+    expect(rowNames()).toEqual(['eu-west']);
+
+    await screen.findByText('2 providers', {}, { timeout: 5000 });
+    expect(rowNames()).toEqual(['eu-west', 'us-east']);
   });
 
   it('shows the empty state', async () => {

@@ -49,6 +49,9 @@ export function WorkspaceProvidersPage() {
         {state.kind === 'ready' && (
           <span className="muted">
             {state.entries.length} provider{state.entries.length === 1 ? '' : 's'}
+            {state.partial &&
+              state.refreshError == null &&
+              ` · loading ${state.partial.total - state.partial.loaded} more…`}
             {state.refreshing && ' · refreshing…'}
           </span>
         )}

@@ -11,10 +11,18 @@ const PAGE_SIZE = 100;
 export type ProviderListState =
   | { kind: 'loading'; loaded: number; total: number | null }
   | { kind: 'error'; error: unknown }
-  | { kind: 'ready'; entries: ProviderEntry[]; refreshing: boolean; refreshError: unknown };
+  | {
+      kind: 'ready';
+      entries: ProviderEntry[];
+      refreshing: boolean;
+      refreshError: unknown;
+      /** The first load is still fetching later pages: the rows so far are shown meanwhile. */
+      partial: { loaded: number; total: number } | null;
+    };
 
 /**
- * Every provider the viewer may see, kept current: pages through the whole list, applies subscription
+ * Every provider the viewer may see, kept current: pages through the whole list (showing the first
+ * pages while later ones load, so a long list paints as soon as a short one), applies subscription
  * events (created, renamed, deleted; changed fields reach the rows through the cache), and loads the
  * list again whenever the live connection comes back after a drop, so events missed meanwhile are not.
  */
@@ -57,8 +65,14 @@ export function useProviderList(): {
         const { hasNextPage, endCursor } = connection.pageInfo;
         if (!hasNextPage || !endCursor) break;
         after = endCursor;
-        const loaded = entries.length;
-        setState((s) => (s.kind === 'ready' ? s : { kind: 'loading', loaded, total: connection.totalCount }));
+        const partial = { loaded: entries.length, total: connection.totalCount };
+        const shown = (eventsDuringLoad.current ?? []).reduce(applyProviderEvent, entries);
+        // A refresh keeps the complete list it replaces until it is complete itself.
+        setState((s) =>
+          s.kind === 'ready' && s.partial === null
+            ? s
+            : { kind: 'ready', entries: shown, refreshing: false, refreshError: null, partial },
+        );
       }
       const missed = eventsDuringLoad.current ?? [];
       eventsDuringLoad.current = null;
@@ -67,6 +81,7 @@ export function useProviderList(): {
         entries: missed.reduce(applyProviderEvent, entries),
         refreshing: false,
         refreshError: null,
+        partial: null,
       });
     } catch (error) {
       if (mine !== generation.current) return;
