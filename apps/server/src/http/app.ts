@@ -7,11 +7,29 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import {
+  getOperationAST,
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql';
 import type { PrismaClient } from '@outpost/prisma';
 import type { OutpostContext } from '../graphql/context.js';
 import { createLoaders } from '../graphql/loaders.js';
 import { ErrorCode } from '../graphql/errors.js';
+import {
+  hideSchemaSuggestions,
+  presentParseError,
+  QUERY_PARSE_OPTIONS,
+  queryLimitRules,
+} from '../limits/query-limits.js';
+import { RateLimits, rateLimitedError } from '../limits/rate-limits.js';
+import { rateLimitPlugin } from '../limits/apollo-plugin.js';
+import { websocketClientAddress } from '../limits/client-address.js';
 import { reloadViewer, SESSION_COOKIE, viewerFromSecret } from '../auth/auth.service.js';
 import { agentFromSecret, isAgentPrincipalValid } from '../agents/agent-credentials.js';
 import type { OutpostConfig } from '../config.js';
@@ -59,9 +77,26 @@ const KNOWN_CODES = new Set<string>([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
+/**
+ * Apollo files every validation error under GRAPHQL_VALIDATION_FAILED and every parse error under
+ * GRAPHQL_PARSE_FAILED; a query limit (limits/query-limits.ts) gets its own code instead, as on graphql-ws.
+ */
+function presentQueryLimit(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  if (code === 'GRAPHQL_VALIDATION_FAILED' && typeof formatted.extensions?.limit === 'string') {
+    return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.QUERY_LIMIT_EXCEEDED } };
+  }
+  if (code === 'GRAPHQL_PARSE_FAILED') {
+    const limit = presentParseError(new GraphQLError(formatted.message));
+    if (limit.extensions.code) return limit.toJSON();
+  }
+  return formatted;
+}
+
 /** Errors we did not raise on purpose are masked: their messages may carry SQL or internals. */
 function formatError(development: boolean) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+  return (unpresented: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const formatted = presentQueryLimit(unpresented);
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && KNOWN_CODES.has(code)) {
       if (development) return formatted;
@@ -77,6 +112,40 @@ function formatError(development: boolean) {
   };
 }
 
+/** Validation errors on graphql-ws, coded as Apollo codes them on HTTP (query limits keep their own). */
+function presentValidationError(error: GraphQLError, hideSuggestions: boolean): GraphQLError {
+  if (error.extensions.code) return error;
+  return new GraphQLError(hideSuggestions ? hideSchemaSuggestions(error.message) : error.message, {
+    nodes: error.nodes,
+    extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
+  });
+}
+
+/**
+ * Batching is off, so a JSON array of operations is one error, however many it holds; this says so in
+ * our error shape (Apollo's own answer is a bare 400) and before anything in it is looked at.
+ */
+function rejectBatches(req: Request, res: Response, next: NextFunction) {
+  if (!Array.isArray(req.body)) return next();
+  res.status(400).json({
+    errors: [
+      {
+        message:
+          'Batched requests (a JSON array of operations) are not accepted: send one operation per request.',
+        extensions: { code: ErrorCode.BATCHING_NOT_SUPPORTED },
+      },
+    ],
+  });
+}
+
+function formatBytes(bytes: number): string {
+  return bytes % (1024 * 1024) === 0
+    ? `${bytes / (1024 * 1024)} MB`
+    : bytes % 1024 === 0
+      ? `${bytes / 1024} kB`
+      : `${bytes} bytes`;
+}
+
 export async function startHttpServer(options: OutpostHttpOptions): Promise<OutpostHttpServer> {
   const { prisma, schema, notifications, config } = options;
   let publicUrl = config.publicUrl ?? '';
@@ -89,6 +158,8 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
     ]);
     return { prisma, config, publicUrl, viewer, agent, loaders: createLoaders(prisma), notifications };
   };
+  const rateLimits = new RateLimits(config.rateLimits);
+  const validationRules = queryLimitRules({ introspection: config.introspection });
   const app = express();
   app.disable('x-powered-by');
   if (config.trustProxy) app.set('trust proxy', true);
@@ -96,7 +167,12 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
 
   // graphql-ws shares the /graphql path with HTTP. Subscriptions authenticate with the session cookie
   // sent on the upgrade request, or a token in connectionParams ({ authorization: 'Bearer …' } or { token }).
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  // maxPayload: a message over the HTTP body limit closes the connection (1009) before it is parsed.
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    maxPayload: config.maxRequestBytes,
+  });
   const wsCleanup = useServer<Record<string, unknown> | undefined, { viewerContext?: OutpostContext }>(
     {
       schema,
@@ -109,7 +185,28 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
         (ctx.extra as { viewerContext?: OutpostContext }).viewerContext = await createContext(secret);
         return true;
       },
-      context: async (ctx) => {
+      // graphql-ws would parse and validate without our limits; this does it with the same token limit,
+      // validation rules and rate limits as Apollo, and answers with errors before anything runs.
+      onSubscribe: async (ctx, _id, payload) => {
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query, QUERY_PARSE_OPTIONS);
+        } catch (error) {
+          if (error instanceof GraphQLError) {
+            const presented = presentParseError(error);
+            return [
+              presented.extensions.code
+                ? presented
+                : new GraphQLError(error.message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }),
+            ];
+          }
+          throw error;
+        }
+        const errors = validate(schema, document, [...specifiedRules, ...validationRules]);
+        if (errors.length > 0)
+          return errors.map((error) => presentValidationError(error, !config.introspection));
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return [new GraphQLError('Unable to identify operation.')];
         const base = (ctx.extra as { viewerContext: OutpostContext }).viewerContext;
         // A connection stays open for hours: a token, session or credential revoked or expired since it
         // connected must stop working at its next operation, not at its next reconnect.
@@ -118,7 +215,22 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
           base.agent && (await isAgentPrincipalValid(prisma, base.agent)) ? base.agent : null,
         ]);
         // Each operation gets its own context object: subscriptions replace the viewer as they re-authorize.
-        return { ...base, viewer, agent, loaders: createLoaders(prisma) };
+        const contextValue: OutpostContext = { ...base, viewer, agent, loaders: createLoaders(prisma) };
+        const rejection = await rateLimits.check({
+          document,
+          operation,
+          variables: payload.variables ?? undefined,
+          context: contextValue,
+          clientAddress: websocketClientAddress(ctx.extra.request, config.trustProxy),
+        });
+        if (rejection) return [rateLimitedError(rejection)];
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue,
+        };
       },
     },
     wsServer,
@@ -126,13 +238,20 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
 
   const apollo = new ApolloServer<OutpostContext>({
     schema,
-    introspection: true,
+    // Off in production unless OUTPOST_INTROSPECTION=true; "Did you mean …?" hints go with it.
+    introspection: config.introspection,
+    hideSchemaDetailsFromClientErrors: !config.introspection,
+    parseOptions: QUERY_PARSE_OPTIONS,
+    validationRules,
+    // One operation per request: a JSON array is refused before Apollo (rejectBatches below).
+    allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: config.development,
     formatError: formatError(config.development),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's own landing page loads Apollo Sandbox from a CDN; browsers get our bundled GraphiQL.
       ApolloServerPluginLandingPageDisabled(),
+      rateLimitPlugin(rateLimits),
       {
         async serverWillStart() {
           return {
@@ -160,7 +279,8 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
 
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    express.json({ limit: config.maxRequestBytes }),
+    rejectBatches,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const secret =
@@ -182,12 +302,17 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
     ) => {
       if (res.headersSent) return next(error);
       const status = error.status ?? 500;
+      if (error.type === 'entity.too.large') {
+        const message = `The request body is larger than the ${formatBytes(config.maxRequestBytes)} this API accepts.`;
+        res.status(413).json({
+          errors: [
+            { message, extensions: { code: ErrorCode.REQUEST_TOO_LARGE, maxBytes: config.maxRequestBytes } },
+          ],
+        });
+        return;
+      }
       const message =
-        error.type === 'entity.too.large'
-          ? 'The request body is larger than the 1 MB this API accepts.'
-          : status < 500
-            ? `The request could not be read: ${error.message}`
-            : 'Internal server error.';
+        status < 500 ? `The request could not be read: ${error.message}` : 'Internal server error.';
       const code = status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
       res.status(status).json({ errors: [{ message, extensions: { code } }] });
     },
