@@ -1,4 +1,11 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+
+// graphql has no "exports" map: Node resolves `import 'graphql'` to its CommonJS build (as the server
+// does in production, and as Apollo, type-graphql and GraphQL Armor do under Vitest too), while Vite
+// would pick the ESM build for our own sources. Two copies cannot share a schema ("Cannot use
+// GraphQLSchema from another module or realm"), so tests resolve it the way Node does.
+const GRAPHQL_CJS = createRequire(new URL('./apps/server/package.json', import.meta.url)).resolve('graphql');
 
 // Vitest 5's reporter uses Map.groupBy (Node 21+) when it prints failures; our machines run Node 20.
 // Without this, a failing run crashes the reporter and hides which test failed.
@@ -17,6 +24,7 @@ if (!('groupBy' in Map)) {
 }
 
 export default defineConfig({
+  resolve: { alias: [{ find: /^graphql$/, replacement: GRAPHQL_CJS }] },
   test: {
     include: [
       'apps/*/src/**/*.test.ts',

@@ -13,6 +13,20 @@ export interface OutpostConfig {
   trustProxy: boolean;
   /** Serve GraphiQL to browsers at GET /graphql (on by default outside production). */
   graphiql: boolean;
+  /** Schema introspection and "Did you mean …?" hints in errors (on by default outside production). */
+  introspection: boolean;
+  /** Largest HTTP request body or WebSocket message accepted, in bytes. */
+  maxRequestBytes: number;
+  /** Per-replica request budgets (limits/rate-limits.ts); each counts over a window of `windowSeconds`. */
+  rateLimits: {
+    windowSeconds: number;
+    /** `login` attempts per client address, and per email address. */
+    login: number;
+    /** `registerAgent` calls (registration-token exchanges) per client address. */
+    registration: number;
+    /** Mutations per signed-in user. */
+    mutations: number;
+  };
   /** The built console SPA (index.html + assets), served at / when it exists. */
   consoleDir: string;
   admin: { email: string; password: string; name: string } | undefined;
@@ -42,6 +56,12 @@ function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number):
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0)
     throw new Error(`${name} must be a positive number, got "${raw}".`);
+  return value;
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = positiveNumber(env, name, fallback);
+  if (!Number.isInteger(value)) throw new Error(`${name} must be a whole number, got "${env[name]}".`);
   return value;
 }
 
@@ -80,6 +100,14 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): OutpostConfig 
     development,
     trustProxy: env.OUTPOST_TRUST_PROXY === 'true',
     graphiql: booleanSetting(env, 'OUTPOST_GRAPHIQL', development),
+    introspection: booleanSetting(env, 'OUTPOST_INTROSPECTION', development),
+    maxRequestBytes: positiveInteger(env, 'OUTPOST_MAX_REQUEST_BYTES', 256 * 1024),
+    rateLimits: {
+      windowSeconds: positiveInteger(env, 'OUTPOST_RATE_LIMIT_WINDOW_SECONDS', 60),
+      login: positiveInteger(env, 'OUTPOST_RATE_LIMIT_LOGIN', 10),
+      registration: positiveInteger(env, 'OUTPOST_RATE_LIMIT_REGISTRATION', 20),
+      mutations: positiveInteger(env, 'OUTPOST_RATE_LIMIT_MUTATIONS', 120),
+    },
     consoleDir: path.resolve(env.OUTPOST_CONSOLE_DIR || DEFAULT_CONSOLE_DIR),
     admin:
       adminEmail && adminPassword

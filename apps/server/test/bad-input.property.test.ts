@@ -28,6 +28,8 @@ const STABLE_CODES = [
   'CONFLICT',
   'PRECONDITION_FAILED',
   'RATE_LIMITED',
+  'QUERY_LIMIT_EXCEEDED',
+  'REQUEST_TOO_LARGE',
 ];
 
 const server = useTestServer();

@@ -17,9 +17,27 @@ export interface TestServer {
   databaseUrl: string;
 }
 
-/** Settings a test overrides on top of the defaults (`readConfig({})`); `agents` is merged key by key. */
-export type TestConfig = Partial<Omit<OutpostConfig, 'agents'>> & {
+/** Settings a test overrides on top of the defaults; `agents` and `rateLimits` are merged key by key. */
+export type TestConfig = Partial<Omit<OutpostConfig, 'agents' | 'rateLimits'>> & {
   agents?: Partial<OutpostConfig['agents']>;
+  rateLimits?: Partial<OutpostConfig['rateLimits']>;
+};
+
+/**
+ * Tests sign in and change things far faster than people do, all from 127.0.0.1: the rate limits are out
+ * of their way unless a test sets them (test/rate-limits.test.ts). The environment form is for servers
+ * started as processes.
+ */
+export const UNLIMITED_RATES: OutpostConfig['rateLimits'] = {
+  windowSeconds: 60,
+  login: 1_000_000,
+  registration: 1_000_000,
+  mutations: 1_000_000,
+};
+export const UNLIMITED_RATES_ENV = {
+  OUTPOST_RATE_LIMIT_LOGIN: '1000000',
+  OUTPOST_RATE_LIMIT_REGISTRATION: '1000000',
+  OUTPOST_RATE_LIMIT_MUTATIONS: '1000000',
 };
 
 /** Starts a real Outpost (HTTP + WebSocket) on 127.0.0.1 against a fresh database for this test file. */
@@ -32,16 +50,17 @@ export function useTestServer(
     const database = await createTestDatabase();
     drop = database.drop;
     const defaults = readConfig({});
-    const { agents, ...overrides } = options.config ?? {};
+    const { agents, rateLimits, ...overrides } = options.config ?? {};
     const outpost = await startOutpost(
       {
         ...defaults,
         ...overrides,
         agents: { ...defaults.agents, ...agents },
+        rateLimits: { ...UNLIMITED_RATES, ...rateLimits },
         databaseUrl: database.url,
         port: 0,
         host: '127.0.0.1',
-        development: true,
+        development: overrides.development ?? true,
       },
       { skipMigrations: true, onStatement: options.onStatement },
     );
@@ -238,7 +257,14 @@ const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
  */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, KUBECONFIG: '', OUTPOST_HOST: '127.0.0.1', OUTPOST_PORT: '0', ...env },
+    env: {
+      ...process.env,
+      KUBECONFIG: '',
+      OUTPOST_HOST: '127.0.0.1',
+      OUTPOST_PORT: '0',
+      ...UNLIMITED_RATES_ENV,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

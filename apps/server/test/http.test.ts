@@ -18,12 +18,14 @@ describe('HTTP endpoint', () => {
     expect(body.errors[0]!.extensions.code).toBe('BAD_REQUEST');
   });
 
-  it('refuses bodies over 1 MB before parsing them', async () => {
-    const response = await post(JSON.stringify({ query: `{ me { id } }`, padding: 'x'.repeat(1_100_000) }));
+  it('refuses bodies over OUTPOST_MAX_REQUEST_BYTES (256 kB) before parsing them', async () => {
+    const response = await post(JSON.stringify({ query: `{ me { id } }`, padding: 'x'.repeat(300_000) }));
     expect(response.status).toBe(413);
-    expect(((await response.json()) as { errors: Array<{ message: string }> }).errors[0]!.message).toContain(
-      '1 MB',
-    );
+    const body = (await response.json()) as {
+      errors: Array<{ message: string; extensions: { code: string; maxBytes: number } }>;
+    };
+    expect(body.errors[0]!.message).toContain('256 kB');
+    expect(body.errors[0]!.extensions).toEqual({ code: 'REQUEST_TOO_LARGE', maxBytes: 256 * 1024 });
   });
 
   it('reports health from the database', async () => {

@@ -11,6 +11,14 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
   PRECONDITION_FAILED: 'PRECONDITION_FAILED',
+  /** Too many requests of one kind from one address or user (limits/rate-limits.ts); retry later. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** The document is too deep, large or costly (limits/query-limits.ts); refused before it runs. */
+  QUERY_LIMIT_EXCEEDED: 'QUERY_LIMIT_EXCEEDED',
+  /** The HTTP body is over OUTPOST_MAX_REQUEST_BYTES (HTTP 413). */
+  REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
+  /** A JSON array of operations: batching is off (HTTP 400). */
+  BATCHING_NOT_SUPPORTED: 'BATCHING_NOT_SUPPORTED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -7,11 +7,29 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { parse, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import {
+  getOperationAST,
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql';
 import type { PrismaClient } from '@outpost/prisma';
 import type { OutpostContext } from '../graphql/context.js';
 import { createLoaders } from '../graphql/loaders.js';
 import { ErrorCode } from '../graphql/errors.js';
+import {
+  hideSchemaSuggestions,
+  presentParseError,
+  QUERY_PARSE_OPTIONS,
+  queryLimitRules,
+} from '../limits/query-limits.js';
+import { RateLimits, rateLimitedError } from '../limits/rate-limits.js';
+import { rateLimitPlugin } from '../limits/apollo-plugin.js';
+import { websocketClientAddress } from '../limits/client-address.js';
 import { reloadViewer, SESSION_COOKIE, viewerFromSecret } from '../auth/auth.service.js';
 import { agentFromSecret, isAgentPrincipalValid } from '../agents/agent-credentials.js';
 import type { OutpostConfig } from '../config.js';
@@ -69,16 +87,33 @@ const KNOWN_CODES = new Set<string>([
 ]);
 
 /**
+ * Apollo files every validation error under GRAPHQL_VALIDATION_FAILED and every parse error under
+ * GRAPHQL_PARSE_FAILED; a query limit (limits/query-limits.ts) gets its own code instead, as on graphql-ws.
+ */
+function presentQueryLimit(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  if (code === 'GRAPHQL_VALIDATION_FAILED' && typeof formatted.extensions?.limit === 'string') {
+    return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.QUERY_LIMIT_EXCEEDED } };
+  }
+  if (code === 'GRAPHQL_PARSE_FAILED') {
+    const limit = presentParseError(new GraphQLError(formatted.message));
+    if (limit.extensions.code) return limit.toJSON();
+  }
+  return formatted;
+}
+
+/**
  * Errors we did not raise on purpose are masked: their messages may carry SQL or internals. An
  * unreachable database is the exception: clients get SERVICE_UNAVAILABLE, which says to retry.
  */
 function formatError(development: boolean, databaseHealth: DatabaseHealth) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    if (formatted.extensions?.code === SERVICE_UNAVAILABLE || isDatabaseUnavailable(error)) {
+  return (unpresented: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    if (unpresented.extensions?.code === SERVICE_UNAVAILABLE || isDatabaseUnavailable(error)) {
       databaseHealth.noteFailure();
       const { message, extensions } = serviceUnavailableError();
-      return { message, ...(formatted.path ? { path: formatted.path } : {}), extensions };
+      return { message, ...(unpresented.path ? { path: unpresented.path } : {}), extensions };
     }
+    const formatted = presentQueryLimit(unpresented);
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && KNOWN_CODES.has(code)) {
       if (development) return formatted;
@@ -109,6 +144,40 @@ const answer503WhenDatabaseUnavailable: ApolloServerPlugin<OutpostContext> = {
   },
 };
 
+/** Validation errors on graphql-ws, coded as Apollo codes them on HTTP (query limits keep their own). */
+function presentValidationError(error: GraphQLError, hideSuggestions: boolean): GraphQLError {
+  if (error.extensions.code) return error;
+  return new GraphQLError(hideSuggestions ? hideSchemaSuggestions(error.message) : error.message, {
+    nodes: error.nodes,
+    extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
+  });
+}
+
+/**
+ * Batching is off, so a JSON array of operations is one error, however many it holds; this says so in
+ * our error shape (Apollo's own answer is a bare 400) and before anything in it is looked at.
+ */
+function rejectBatches(req: Request, res: Response, next: NextFunction) {
+  if (!Array.isArray(req.body)) return next();
+  res.status(400).json({
+    errors: [
+      {
+        message:
+          'Batched requests (a JSON array of operations) are not accepted: send one operation per request.',
+        extensions: { code: ErrorCode.BATCHING_NOT_SUPPORTED },
+      },
+    ],
+  });
+}
+
+function formatBytes(bytes: number): string {
+  return bytes % (1024 * 1024) === 0
+    ? `${bytes / (1024 * 1024)} MB`
+    : bytes % 1024 === 0
+      ? `${bytes / 1024} kB`
+      : `${bytes} bytes`;
+}
+
 export async function startHttpServer(options: OutpostHttpOptions): Promise<OutpostHttpServer> {
   const { prisma, schema, notifications, config } = options;
   let publicUrl = config.publicUrl ?? '';
@@ -129,6 +198,8 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
       throw serviceUnavailableError();
     }
   };
+  const rateLimits = new RateLimits(config.rateLimits);
+  const validationRules = queryLimitRules({ introspection: config.introspection });
   const app = express();
   app.disable('x-powered-by');
   if (config.trustProxy) app.set('trust proxy', true);
@@ -136,14 +207,14 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
 
   // graphql-ws shares the /graphql path with HTTP. Subscriptions authenticate with the session cookie
   // sent on the upgrade request, or a token in connectionParams ({ authorization: 'Bearer …' } or { token }).
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  type SocketExtra = {
-    viewerContext?: OutpostContext;
-    /** Each operation's re-read viewer and agent, from onSubscribe to context. */
-    operations?: Map<string, Pick<OutpostContext, 'viewer' | 'agent'>>;
-  };
+  // maxPayload: a message over the HTTP body limit closes the connection (1009) before it is parsed.
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    maxPayload: config.maxRequestBytes,
+  });
   const formatSocketError = formatError(config.development, options.databaseHealth);
-  const wsCleanup = useServer<Record<string, unknown> | undefined, SocketExtra>(
+  const wsCleanup = useServer<Record<string, unknown> | undefined, { viewerContext?: OutpostContext }>(
     {
       schema,
       onConnect: async (ctx) => {
@@ -155,44 +226,64 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
         ctx.extra.viewerContext = await createContext(secret);
         return true;
       },
-      onSubscribe: async (ctx, id, payload) => {
-        let document;
+      // graphql-ws would parse and validate without our limits; this does it with the same token limit,
+      // validation rules and rate limits as Apollo, and answers with errors before anything runs.
+      onSubscribe: async (ctx, _id, payload) => {
+        let document: DocumentNode;
         try {
-          document = parse(payload.query);
-        } catch {
-          return undefined; // graphql-ws reports the syntax error itself
+          document = parse(payload.query, QUERY_PARSE_OPTIONS);
+        } catch (error) {
+          if (error instanceof GraphQLError) {
+            const presented = presentParseError(error);
+            return [
+              presented.extensions.code
+                ? presented
+                : new GraphQLError(error.message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }),
+            ];
+          }
+          throw error;
         }
-        const where = findNulCharacter(document, payload.variables);
-        if (where) return [nulCharacterError(where)];
+        const nul = findNulCharacter(document, payload.variables);
+        if (nul) return [nulCharacterError(nul)];
+        const errors = validate(schema, document, [...specifiedRules, ...validationRules]);
+        if (errors.length > 0)
+          return errors.map((error) => presentValidationError(error, !config.introspection));
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return [new GraphQLError('Unable to identify operation.')];
         // A connection stays open for hours: a token, session or credential revoked or expired since it
         // connected must stop working at its next operation, not at its next reconnect. Done here rather
         // than in `context` because here a failure can be answered for this operation alone: with the
         // database down, an agent's heartbeat gets SERVICE_UNAVAILABLE and its connection stays open,
         // so it heartbeats again the moment PostgreSQL is back instead of reconnecting with back-off.
         const base = ctx.extra.viewerContext!;
+        let viewer: OutpostContext['viewer'];
+        let agent: OutpostContext['agent'];
         try {
-          const [viewer, agent] = await Promise.all([
+          [viewer, agent] = await Promise.all([
             base.viewer ? reloadViewer(prisma, base.viewer) : null,
             base.agent && (await isAgentPrincipalValid(prisma, base.agent)) ? base.agent : null,
           ]);
-          (ctx.extra.operations ??= new Map()).set(id, { viewer, agent });
         } catch (error) {
           if (!isDatabaseUnavailable(error)) throw error;
           options.databaseHealth.noteFailure();
           return [serviceUnavailableError()];
         }
-        return undefined;
-      },
-      context: (ctx, id) => {
-        const base = ctx.extra.viewerContext!;
-        const operation = ctx.extra.operations?.get(id);
-        ctx.extra.operations?.delete(id);
         // Each operation gets its own context object: subscriptions replace the viewer as they re-authorize.
+        const contextValue: OutpostContext = { ...base, viewer, agent, loaders: createLoaders(prisma) };
+        const rejection = await rateLimits.check({
+          document,
+          operation,
+          variables: payload.variables ?? undefined,
+          context: contextValue,
+          clientAddress: websocketClientAddress(ctx.extra.request, config.trustProxy),
+        });
+        if (rejection) return [rateLimitedError(rejection)];
         return {
-          ...base,
-          viewer: operation?.viewer ?? null,
-          agent: operation?.agent ?? null,
-          loaders: createLoaders(prisma),
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue,
         };
       },
       // Results over WebSocket get the same error treatment as over HTTP: internals masked, an
@@ -207,7 +298,13 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
 
   const apollo = new ApolloServer<OutpostContext>({
     schema,
-    introspection: true,
+    // Off in production unless OUTPOST_INTROSPECTION=true; "Did you mean …?" hints go with it.
+    introspection: config.introspection,
+    hideSchemaDetailsFromClientErrors: !config.introspection,
+    parseOptions: QUERY_PARSE_OPTIONS,
+    validationRules,
+    // One operation per request: a JSON array is refused before Apollo (rejectBatches below).
+    allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: config.development,
     formatError: formatError(config.development, options.databaseHealth),
     plugins: [
@@ -216,6 +313,7 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
       ApolloServerPluginLandingPageDisabled(),
       refuseNulCharacters,
       answer503WhenDatabaseUnavailable,
+      rateLimitPlugin(rateLimits),
       {
         async serverWillStart() {
           return {
@@ -243,7 +341,8 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
 
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    express.json({ limit: config.maxRequestBytes }),
+    rejectBatches,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const secret =
@@ -265,12 +364,17 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
     ) => {
       if (res.headersSent) return next(error);
       const status = error.status ?? 500;
+      if (error.type === 'entity.too.large') {
+        const message = `The request body is larger than the ${formatBytes(config.maxRequestBytes)} this API accepts.`;
+        res.status(413).json({
+          errors: [
+            { message, extensions: { code: ErrorCode.REQUEST_TOO_LARGE, maxBytes: config.maxRequestBytes } },
+          ],
+        });
+        return;
+      }
       const message =
-        error.type === 'entity.too.large'
-          ? 'The request body is larger than the 1 MB this API accepts.'
-          : status < 500
-            ? `The request could not be read: ${error.message}`
-            : 'Internal server error.';
+        status < 500 ? `The request could not be read: ${error.message}` : 'Internal server error.';
       const code = status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
       res.status(status).json({ errors: [{ message, extensions: { code } }] });
     },
