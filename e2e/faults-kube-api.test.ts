@@ -257,4 +257,65 @@ describe('the Kubernetes API failing mid-reconcile', () => {
       'services',
     ]);
   }, 90_000);
+
+  it('a real 403 on listing pods: deletes no pod, not even a stray one, until it can list them again', async () => {
+    const before = await managedObjects(cluster, NAMESPACE);
+    await cluster.updateRole(NAMESPACE, AGENT_ROLE, agentRules({ verb: 'list', resource: 'pods' }));
+    let blindId: string;
+    const strayId = randomUUID();
+    const from = proxy.requests.length;
+    try {
+      await pollUntil(
+        'RBAC to deny listing pods',
+        () => canI(cluster, SERVICE_ACCOUNT_USER, 'list', 'pods', NAMESPACE),
+        (allowed) => !allowed,
+        10_000,
+      );
+      const strayLabels = { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [WORKSPACE_ID_LABEL]: strayId };
+      await createObject(cluster, 'pods', NAMESPACE, 'stray-pod', strayLabels);
+      await createObject(cluster, 'services', NAMESPACE, 'stray-service', strayLabels);
+
+      const blind = await createWorkspace('cannot-list-pods');
+      blindId = blind.id;
+      const failed = await workspaceEvents.waitFor(
+        blind.id,
+        'phase Error',
+        (w) => w.observedPhase === 'Error',
+      );
+      expect(failed.observedMessage).toMatch(
+        new RegExp(
+          `^cannot list pods in namespace ${NAMESPACE}: grant the ${AGENT_ROLE} Role \\(pods is forbidden: User "${SERVICE_ACCOUNT_USER}" cannot list resource "pods"`,
+        ),
+      );
+      await pollUntil(
+        'two passes refused their pod list',
+        async () => proxy.count('GET', /\/pods\?/, from).filter((r) => r.status === 403).length,
+        (passes) => passes >= 2,
+        20_000,
+      );
+      // The service list was complete, so the stray service is a confirmed stray and goes; the pods
+      // could not be listed, so no pod is touched, the stray one included.
+      expect(proxy.count('DELETE', /./, from).map((r) => r.path.replace(/\?.*$/, ''))).toEqual([
+        `/api/v1/namespaces/${NAMESPACE}/services/stray-service`,
+      ]);
+      const pods = (await managedObjects(cluster, NAMESPACE)).filter((o) => o.resource === 'pods');
+      expect(pods.map((o) => o.name).sort()).toEqual(
+        [...before.filter((o) => o.resource === 'pods').map((o) => o.name), 'stray-pod'].sort(),
+      );
+    } finally {
+      await cluster.updateRole(NAMESPACE, AGENT_ROLE, agentRules());
+    }
+
+    await pollUntil(
+      'the stray pod removed',
+      () => listObjects(cluster, `${WORKSPACE_ID_LABEL}=${strayId}`, NAMESPACE),
+      (objects) => objects.length === 0,
+      30_000,
+    );
+    await workspaceEvents.waitFor(blindId!, 'phase Pending', (w) => w.observedPhase === 'Pending', 15_000);
+    const kept = (await managedObjects(cluster, NAMESPACE)).filter((o) =>
+      before.some((b) => b.uid === o.uid),
+    );
+    expect(identities(kept)).toEqual(identities(before));
+  }, 90_000);
 });
