@@ -127,7 +127,7 @@ export class TcpProxy {
     const target = this.upstreams[index];
     if (!target || link.client.destroyed) return this.drop(link);
     const upstream = net.connect(target.port, target.host);
-    upstream.once('error', () => {
+    upstream.on('error', () => {
       // Not connected yet: the next replica; connected: the link is gone.
       if (link.upstream === upstream) this.drop(link);
       else this.connectUpstream(link, index + 1);
