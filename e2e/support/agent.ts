@@ -50,6 +50,11 @@ export interface AgentProcessOptions {
   heartbeatIntervalSeconds?: number;
   checkIntervalSeconds?: number;
   resyncIntervalSeconds?: number;
+  /**
+   * Reach the Kubernetes API here instead of `cluster.server` (a fault-injecting proxy in front of it):
+   * the kubeconfig keeps the ServiceAccount's token but names this server and trusts this CA.
+   */
+  apiServer?: { server: string; caCertPem: string };
 }
 
 export interface AgentProcess {
@@ -71,12 +76,20 @@ const started = new Set<AgentProcess>();
  * starts an agent process with that account's kubeconfig; resolves once the process is running.
  */
 export async function startAgentProcess(options: AgentProcessOptions): Promise<AgentProcess> {
-  const kubeconfig = await options.cluster.serviceAccountKubeconfig({
+  let kubeconfig = await options.cluster.serviceAccountKubeconfig({
     namespace: options.namespace,
     serviceAccount: AGENT_SERVICE_ACCOUNT,
     roleName: AGENT_ROLE,
     rules: options.rules ?? agentRules(),
   });
+  if (options.apiServer) {
+    kubeconfig = kubeconfig
+      .replace(/^(\s+server: ).*$/m, `$1${JSON.stringify(options.apiServer.server)}`)
+      .replace(
+        /^(\s+certificate-authority-data: ).*$/m,
+        `$1${Buffer.from(options.apiServer.caCertPem).toString('base64')}`,
+      );
+  }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'outpost-e2e-agent-'));
   const kubeconfigFile = await options.cluster.writeKubeconfig(path.join(dir, 'kubeconfig'), kubeconfig);
   const env: Record<string, string> = {

@@ -21,6 +21,9 @@ export interface ObjectSummary {
   workspaceId: string | undefined;
   /** Deletion requested; a finalizer (e.g. pvc-protection) still holds it. */
   terminating: boolean;
+  /** Same uid and resourceVersion later: the very same object, not modified (nor deleted and re-made). */
+  uid: string;
+  resourceVersion: string;
 }
 
 interface KubeList {
@@ -28,6 +31,8 @@ interface KubeList {
     metadata: {
       name: string;
       namespace: string;
+      uid: string;
+      resourceVersion: string;
       labels?: Record<string, string>;
       deletionTimestamp?: string;
     };
@@ -53,6 +58,8 @@ export async function listObjects(
         name: metadata.name,
         workspaceId: metadata.labels?.[WORKSPACE_ID_LABEL],
         terminating: !!metadata.deletionTimestamp,
+        uid: metadata.uid,
+        resourceVersion: metadata.resourceVersion,
       }));
     }),
   );
@@ -131,4 +138,32 @@ export async function pollUntil<T>(
       throw new Error(`${what}: not within ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/**
+ * Whether RBAC lets `user` do `verb` on `resource` in `namespace` right now (a SubjectAccessReview, as
+ * `kubectl auth can-i --as` does): a Role change reaches the authorizer's cache a moment later.
+ */
+export async function canI(
+  cluster: KubeCluster,
+  user: string,
+  verb: string,
+  resource: string,
+  namespace: string,
+): Promise<boolean> {
+  const review = await cluster.requestOk<{ status?: { allowed?: boolean } }>(
+    'POST',
+    '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+    {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
+      spec: { user, resourceAttributes: { namespace, verb, resource } },
+    },
+  );
+  return review.status?.allowed === true;
+}
+
+/** `resource/name` → uid@resourceVersion: equal later means the same objects, none modified. */
+export function identities(objects: ObjectSummary[]): Record<string, string> {
+  return Object.fromEntries(objects.map((o) => [`${o.resource}/${o.name}`, `${o.uid}@${o.resourceVersion}`]));
 }

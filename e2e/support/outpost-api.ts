@@ -73,6 +73,23 @@ export class OutpostApi {
     return workspaceProvider;
   }
 
+  /**
+   * The provider's recorded transitions (provider_status_events), oldest first, as `FROM→TO`; the
+   * first status has no FROM (`→PENDING`).
+   */
+  async statusHistory(id: string): Promise<string[]> {
+    const { workspaceProvider } = await this.client.data<{
+      workspaceProvider: { statusHistory: Array<{ fromStatus: string | null; toStatus: string }> };
+    }>(
+      `query($id: ID!) { workspaceProvider(id: $id) { statusHistory(first: 100) { fromStatus toStatus } } }`,
+      { id },
+      this.admin,
+    );
+    return workspaceProvider.statusHistory
+      .map((event) => `${event.fromStatus ?? ''}→${event.toStatus}`)
+      .reverse();
+  }
+
   async updateProvider(id: string, input: { displayName?: string }): Promise<void> {
     await this.client.data(
       `mutation($id: ID!, $input: UpdateWorkspaceProviderInput!) { updateWorkspaceProvider(id: $id, input: $input) { id } }`,

@@ -16,11 +16,16 @@ export interface OutpostServer {
   process: TestProcess;
   /** `http://127.0.0.1:<port>/graphql`: what agents are given as OUTPOST_SERVER_URL. */
   url: string;
+  port: number;
+  /** Its PostgreSQL database: another replica started with `sharing` uses the same one. */
+  databaseUrl: string;
   client: GraphQLTestClient;
   /** The site admin created from OUTPOST_ADMIN_EMAIL at start. */
   admin: Credentials;
-  /** Stops the process (expecting a clean exit) and drops its database. */
+  /** Stops the process (expecting a clean exit, unless `kill` came first) and drops its database. */
   stop(): Promise<void>;
+  /** SIGKILL, as when its node dies: no graceful shutdown. `stop` then only drops the database. */
+  kill(): Promise<void>;
 }
 
 export interface ServerSettings {
@@ -35,17 +40,28 @@ export interface ServerSettings {
   databaseUrl?: string;
 }
 
-export async function startOutpostServer(settings: ServerSettings): Promise<OutpostServer> {
-  const database = settings.databaseUrl
-    ? { url: settings.databaseUrl, drop: async () => undefined }
-    : await createTestDatabase();
+export interface ReplicaOptions {
+  /** Another replica: share its database (which stays that replica's to drop) instead of a fresh one. */
+  sharing?: OutpostServer;
+  /** A fixed port, e.g. to restart a server where its clients expect it. Default: any free port. */
+  port?: number;
+  /** Names the process in failure output. */
+  label?: string;
+}
+
+export async function startOutpostServer(
+  settings: ServerSettings,
+  options: ReplicaOptions = {},
+): Promise<OutpostServer> {
+  const sharedUrl = options.sharing?.databaseUrl ?? settings.databaseUrl;
+  const database = sharedUrl ? { url: sharedUrl, drop: async () => undefined } : await createTestDatabase();
   let server: TestProcess | undefined;
   try {
-    server = new TestProcess('outpost server', process.execPath, [SERVER_MAIN], {
+    server = new TestProcess(options.label ?? 'outpost server', process.execPath, [SERVER_MAIN], {
       ...inheritedEnvironment(),
       DATABASE_URL: database.url,
       OUTPOST_HOST: '127.0.0.1',
-      OUTPOST_PORT: '0',
+      OUTPOST_PORT: String(options.port ?? 0),
       OUTPOST_ADMIN_EMAIL: ADMIN_EMAIL,
       OUTPOST_ADMIN_PASSWORD: PASSWORD,
       OUTPOST_HEARTBEAT_INTERVAL: String(settings.heartbeatIntervalSeconds),
@@ -59,17 +75,24 @@ export async function startOutpostServer(settings: ServerSettings): Promise<Outp
     });
     const [, url] = await server.waitForOutput(/Outpost API:\s+(\S+)/, { timeoutMs: 60_000 });
     const client = new GraphQLTestClient(url!, url!.replace(/^http/, 'ws'));
-    const admin = { token: await apiTokenFor(client, ADMIN_EMAIL) };
+    const admin = options.sharing?.admin ?? { token: await apiTokenFor(client, ADMIN_EMAIL) };
     const running = server;
+    let killed = false;
     return {
       process: running,
       url: url!,
+      port: Number(new URL(url!).port),
+      databaseUrl: database.url,
       client,
       admin,
+      async kill() {
+        killed = true;
+        await running.kill();
+      },
       async stop() {
         const exit = await running.stop();
         await database.drop();
-        if (exit.code !== 0)
+        if (exit.code !== 0 && !killed)
           throw new Error(`the server exited with ${JSON.stringify(exit)}:\n${running.output()}`);
       },
     };

@@ -88,6 +88,18 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   return agent;
 }
 
+/**
+ * How long a heartbeat may go unanswered before the agent drops the connection and reconnects. A
+ * partition that drops packets (rather than resetting connections) leaves the socket looking open:
+ * without a deadline tied to the heartbeat interval, the agent would only notice at the next
+ * keep-alive ping timeout (15 s) or request timeout, and the provider would sit in ERROR that long
+ * after the network healed. Two intervals (at least 2 s, at most the 15 s request timeout) tolerate a
+ * slow server without dropping healthy connections.
+ */
+export function heartbeatTimeoutMs(heartbeatIntervalSeconds: number): number {
+  return Math.min(15_000, Math.max(2_000, 2 * heartbeatIntervalSeconds * 1000));
+}
+
 /** An error whose message is already what the admin should read. */
 class AgentError extends Error {}
 
@@ -512,7 +524,10 @@ class Agent implements RunningAgent {
     this.heartbeatTimer = setTimeout(async () => {
       if (this.connection !== connection || !connection.isOpen) return;
       try {
-        const { agentHeartbeat } = await connection.request(AGENT_HEARTBEAT);
+        const { agentHeartbeat } = await connection.requestWithin(
+          heartbeatTimeoutMs(this.state.heartbeatIntervalSeconds),
+          AGENT_HEARTBEAT,
+        );
         this.state.lastHeartbeatAt = new Date();
         this.applyAck(agentHeartbeat);
       } catch (error) {

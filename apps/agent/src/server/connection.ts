@@ -179,6 +179,18 @@ export class ServerConnection {
     operation: Operation<TData, TVariables>,
     ...[variables]: TVariables extends Record<string, never> ? [] : [variables: TVariables]
   ): Promise<TData> {
+    return this.requestWithin(this.requestTimeoutMs, operation, variables as TVariables | undefined);
+  }
+
+  /**
+   * `request` with its own deadline: no answer within `timeoutMs` fails it and drops the connection
+   * (a connection that stopped answering is dead, even though TCP has not noticed).
+   */
+  requestWithin<TData, TVariables extends Record<string, unknown>>(
+    timeoutMs: number,
+    operation: Operation<TData, TVariables>,
+    variables?: TVariables,
+  ): Promise<TData> {
     if (!this.isOpen) {
       return Promise.reject(new ConnectionClosedError(`${operation.name}: not connected to the server`));
     }
@@ -188,11 +200,11 @@ export class ServerConnection {
         unsubscribe();
         reject(
           new ConnectionClosedError(
-            `${operation.name}: no answer from the server within ${this.requestTimeoutMs / 1000} s`,
+            `${operation.name}: no answer from the server within ${timeoutMs / 1000} s`,
           ),
         );
         this.terminate();
-      }, this.requestTimeoutMs);
+      }, timeoutMs);
       const unsubscribe = this.client.subscribe<TData>(
         { query: operation.query, operationName: operation.name, variables: variables ?? {} },
         {

@@ -136,18 +136,25 @@ export async function recordHeartbeat(prisma: PrismaClient, providerId: string):
  */
 export async function markSilentProviders(prisma: PrismaClient, graceSeconds: number): Promise<string[]> {
   return prisma.$transaction(async (tx) => {
-    const message =
+    // Each provider's message names its own last heartbeat, so an admin reading it later (or in the
+    // status history) knows how long the control plane has been without news from that agent.
+    const head =
       `No heartbeat from the agent for more than ${graceSeconds} s: the control plane lost contact with it. ` +
-      'Check that the agent pod is running and can reach the Outpost server.';
+      'It has not heard from the agent since ';
+    const tail = ' UTC. Check that the agent pod is running and can reach the Outpost server.';
     const events = await tx.$queryRaw<Array<{ id: string; providerId: string }>>`
       WITH silent AS (
         UPDATE workspace_providers
-        SET status = 'ERROR', status_message = ${message}, status_changed_at = now(), updated_at = now()
+        SET status = 'ERROR',
+          status_message = ${head}
+            || to_char(last_heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
+            || ${tail},
+          status_changed_at = now(), updated_at = now()
         WHERE status = 'READY' AND last_heartbeat_at < now() - make_interval(secs => ${graceSeconds})
-        RETURNING id
+        RETURNING id, status_message
       )
       INSERT INTO provider_status_events (id, provider_id, from_status, to_status, message, at)
-      SELECT gen_random_uuid(), id, 'READY', 'ERROR', ${message}, now() FROM silent
+      SELECT gen_random_uuid(), id, 'READY', 'ERROR', status_message, now() FROM silent
       RETURNING id, provider_id AS "providerId"`;
     for (const event of events) {
       await notify(tx, {

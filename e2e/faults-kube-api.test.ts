@@ -1,0 +1,321 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, WORKSPACE_ID_LABEL } from '@outpost/agent';
+import { startKubeCluster, type KubeCluster } from '@outpost/kube-testenv';
+import type { Credentials } from '@outpost/testing';
+import {
+  AGENT_ROLE,
+  AGENT_SERVICE_ACCOUNT,
+  agentRules,
+  startAgentProcess,
+  stopAgents,
+  type AgentProcess,
+} from './support/agent.js';
+import { ProviderEvents, WorkspaceEvents } from './support/events.js';
+import { KubeFaultProxy } from './support/kube-fault-proxy.js';
+import {
+  canI,
+  createObject,
+  identities,
+  listObjects,
+  managedObjects,
+  objectsOfWorkspace,
+  pollUntil,
+} from './support/kube.js';
+import { OutpostApi } from './support/outpost-api.js';
+import { startOutpostServer, type OutpostServer } from './support/server.js';
+import { Teardown } from './support/teardown.js';
+
+/**
+ * Issue 7, "kube-apiserver slow or returning 5xx/403 mid-reconcile": a real agent reconciles real
+ * workspaces into a real kube-apiserver while the API refuses (a real 403: the agent's Role narrowed
+ * with updateRole) or fails (HTTP 500 injected by an HTTPS proxy between the agent and the apiserver,
+ * which also counts every request the agent makes). The agent must report the failure on the
+ * workspace, retry with back-off rather than hot-loop, never delete what it could not confirm is a
+ * stray, and converge once the API works again.
+ */
+
+const NAMESPACE = 'faults-kube';
+const SERVICE_ACCOUNT_USER = `system:serviceaccount:${NAMESPACE}:${AGENT_SERVICE_ACCOUNT}`;
+const POD_CREATES = new RegExp(`^/api/v1/namespaces/${NAMESPACE}/pods(\\?|$)`);
+const WORKSPACE_LISTS = new RegExp(
+  `^/api/v1/namespaces/${NAMESPACE}/(pods|services|persistentvolumeclaims)\\?.*labelSelector=`,
+);
+
+describe('the Kubernetes API failing mid-reconcile', () => {
+  const teardown = new Teardown();
+  let cluster: KubeCluster;
+  let server: OutpostServer;
+  let proxy: KubeFaultProxy;
+  let api: OutpostApi;
+  let member: Credentials;
+  let organizationId: string;
+  let providerId: string;
+  let workspaceEvents: WorkspaceEvents;
+  let agent: AgentProcess;
+
+  beforeAll(async () => {
+    [cluster, server] = await Promise.all([
+      teardown.track(startKubeCluster({ name: 'faults-kube' }), (started) => started.stop()),
+      teardown.track(
+        startOutpostServer({ heartbeatIntervalSeconds: 1, heartbeatGraceSeconds: 30 }),
+        (started) => started.stop(),
+      ),
+    ]);
+    proxy = await teardown.track(KubeFaultProxy.start(cluster), (started) => started.stop());
+    teardown.defer(stopAgents);
+    api = new OutpostApi(server.client, server.admin);
+    const providerEvents = await teardown.track(ProviderEvents.open(api), (started) => started.close());
+    const organization = await api.createOrganization('faults-kube');
+    organizationId = organization.id;
+    member = await api.createMember(organizationId);
+    const provider = await api.createProvider({
+      name: 'faults-kube',
+      namespace: NAMESPACE,
+      clusterAddress: cluster.server,
+      organizationIds: [organizationId],
+    });
+    providerId = provider.id;
+    agent = await startAgentProcess({
+      label: 'faults-kube',
+      serverUrl: server.url,
+      cluster,
+      namespace: NAMESPACE,
+      registrationToken: provider.registrationToken,
+      apiServer: { server: proxy.url, caCertPem: proxy.caCertPem },
+      // Long resync: only nudges and the failure back-off start passes, so retries are countable.
+      resyncIntervalSeconds: 60,
+      // The checks would notice the narrowed Role and turn the provider ERROR; these tests are about
+      // the reconciler meeting a Role changed between two checks.
+      checkIntervalSeconds: 600,
+    });
+    await providerEvents.next(provider.id, 'PENDING→READY', 30_000);
+    workspaceEvents = new WorkspaceEvents(api, member);
+    teardown.defer(() => workspaceEvents.close());
+  });
+
+  afterAll(() => teardown.run());
+
+  const createWorkspace = (name: string) => api.createWorkspace(member, { organizationId, providerId, name });
+
+  it('reports a 403 on creating the pod on the workspace, retries with back-off, and converges once the Role allows it', async () => {
+    await cluster.updateRole(NAMESPACE, AGENT_ROLE, agentRules({ verb: 'create', resource: 'pods' }));
+    await pollUntil(
+      'RBAC to deny creating pods',
+      () => canI(cluster, SERVICE_ACCOUNT_USER, 'create', 'pods', NAMESPACE),
+      (allowed) => !allowed,
+      10_000,
+    );
+    const from = proxy.requests.length;
+    const workspace = await createWorkspace('forbidden-pod');
+
+    const failed = await workspaceEvents.waitFor(
+      workspace.id,
+      'phase Error',
+      (w) => w.observedPhase === 'Error',
+    );
+    // The Kubernetes message itself, and what to do about it.
+    expect(failed.observedMessage).toMatch(
+      new RegExp(
+        `^cannot create pods in namespace ${NAMESPACE}: grant the ${AGENT_ROLE} Role \\(pods is forbidden: User "${SERVICE_ACCOUNT_USER}" cannot create resource "pods"`,
+      ),
+    );
+    // What it was allowed to create, it created; the pod it could not.
+    const partial = await objectsOfWorkspace(cluster, workspace.id);
+    expect(partial.map((o) => o.resource)).toEqual(['persistentvolumeclaims']);
+
+    // Retries, spaced further and further apart. (A hot loop would make hundreds of attempts here.)
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    const attempts = proxy.count('POST', POD_CREATES, from);
+    expect(attempts.every((attempt) => attempt.status === 403)).toBe(true);
+    expect(attempts.length).toBeGreaterThanOrEqual(3);
+    expect(attempts.length).toBeLessThanOrEqual(7);
+    const gaps = attempts.slice(1).map((attempt, i) => attempt.at - attempts[i]!.at);
+    expect(gaps.at(-1)!).toBeGreaterThanOrEqual(1_000);
+    expect(gaps.at(-1)!).toBeGreaterThan(gaps[0]!);
+    expect(agent.output()).toMatch(/reconcile pass failed; retrying in \d/);
+
+    await cluster.updateRole(NAMESPACE, AGENT_ROLE, agentRules());
+    // The next retry is at most the back-off ceiling reached so far away (8–16 s after ~5 failures).
+    const converged = await workspaceEvents.waitFor(
+      workspace.id,
+      'phase Pending',
+      (w) => w.observedPhase === 'Pending',
+      30_000,
+    );
+    expect(converged.observedMessage).toBe('waiting for the pod to be scheduled');
+    const objects = await objectsOfWorkspace(cluster, workspace.id);
+    expect(objects.map((o) => o.resource)).toEqual(['persistentvolumeclaims', 'pods', 'services']);
+    // The claim made during the failure is the one kept: nothing was deleted and made again.
+    expect(objects[0]!.uid).toBe(partial[0]!.uid);
+    expect(proxy.count('DELETE', /./, from)).toEqual([]);
+  }, 90_000);
+
+  it('a slow API: the create that times out is reported on the workspace, and the retry converges to one pod', async () => {
+    const from = proxy.requests.length;
+    // Longer than the agent's 10 s Kubernetes request timeout; the request still reaches the API late.
+    proxy.inject({
+      match: ({ method, path }) => method === 'POST' && POD_CREATES.test(path),
+      delayMs: 12_000,
+      times: 1,
+    });
+    const workspace = await createWorkspace('slow-pod');
+
+    const unknown = await workspaceEvents.waitFor(
+      workspace.id,
+      'phase Unknown',
+      (w) => w.observedPhase === 'Unknown',
+      20_000,
+    );
+    expect(unknown.observedMessage).toBe(
+      `cannot reach the Kubernetes API at ${proxy.url}: no answer before the request timed out`,
+    );
+    const converged = await workspaceEvents.waitFor(
+      workspace.id,
+      'phase Pending',
+      (w) => w.observedPhase === 'Pending',
+      30_000,
+    );
+    expect(converged.observedMessage).toBe('waiting for the pod to be scheduled');
+    // Past the moment the held request went on to the API: still exactly one pod, and it is fine.
+    const released = proxy.count('POST', POD_CREATES, from)[0]!.at + 12_000 + 1_000;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, released - Date.now())));
+    const creates = proxy.count('POST', POD_CREATES, from);
+    expect(creates.length).toBeGreaterThanOrEqual(2);
+    const objects = await objectsOfWorkspace(cluster, workspace.id);
+    expect(objects.map((o) => o.resource)).toEqual(['persistentvolumeclaims', 'pods', 'services']);
+    expect(proxy.count('DELETE', /./, from)).toEqual([]);
+  }, 90_000);
+
+  it('deletes nothing while listing fails with HTTP 500, not even objects that look like strays, and removes real strays once listing works', async () => {
+    const before = await managedObjects(cluster, NAMESPACE);
+    expect(before.length).toBeGreaterThan(0);
+    const stopFault = proxy.inject({
+      match: ({ method, path }) => method === 'GET' && WORKSPACE_LISTS.test(path),
+      status: 500,
+    });
+    const from = proxy.requests.length;
+    const strayId = randomUUID();
+    let blindId: string;
+    try {
+      // Objects that look like the agent's but belong to no workspace appear while the agent is blind.
+      const strayLabels = { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [WORKSPACE_ID_LABEL]: strayId };
+      await createObject(cluster, 'pods', NAMESPACE, 'stray', strayLabels);
+      await createObject(cluster, 'services', NAMESPACE, 'stray', strayLabels);
+      const withStrays = await managedObjects(cluster, NAMESPACE);
+
+      // A new workspace nudges the agent into a pass that cannot see the cluster.
+      const blind = await createWorkspace('while-blind');
+      blindId = blind.id;
+      const unknown = await workspaceEvents.waitFor(
+        blind.id,
+        'phase Unknown',
+        (w) => w.observedPhase === 'Unknown',
+      );
+      expect(unknown.observedMessage).toMatch(
+        new RegExp(
+          `^the Kubernetes API failed to list (pods|services|persistentvolumeclaims) in namespace ${NAMESPACE} \\(HTTP 500\\)`,
+        ),
+      );
+      // Several passes, each refused its lists…
+      await pollUntil(
+        'three passes refused their pod list',
+        async () => proxy.count('GET', /\/pods\?/, from).length,
+        (passes) => passes >= 3,
+        20_000,
+      );
+      expect(proxy.count('GET', WORKSPACE_LISTS, from).every((r) => r.injected && r.status === 500)).toBe(
+        true,
+      );
+      // …and none deleted, created or changed anything.
+      expect(proxy.count('DELETE', /./, from)).toEqual([]);
+      expect(identities(await managedObjects(cluster, NAMESPACE))).toEqual(identities(withStrays));
+      expect(await objectsOfWorkspace(cluster, blind.id)).toEqual([]);
+    } finally {
+      stopFault();
+    }
+
+    // Listing works again: the next retry removes the strays, and only them, and catches up.
+    await pollUntil(
+      'the stray pod and service removed',
+      () => listObjects(cluster, `${WORKSPACE_ID_LABEL}=${strayId}`, NAMESPACE),
+      (objects) => objects.length === 0,
+      30_000,
+    );
+    const deletes = proxy.count('DELETE', /./, from).map((r) => r.path.replace(/\?.*$/, ''));
+    expect(deletes.sort()).toEqual([
+      `/api/v1/namespaces/${NAMESPACE}/pods/stray`,
+      `/api/v1/namespaces/${NAMESPACE}/services/stray`,
+    ]);
+    const after = await managedObjects(cluster, NAMESPACE);
+    const kept = after.filter((o) => before.some((b) => b.uid === o.uid));
+    expect(identities(kept)).toEqual(identities(before));
+    await workspaceEvents.waitFor(blindId!, 'phase Pending', (w) => w.observedPhase === 'Pending', 15_000);
+    expect((await objectsOfWorkspace(cluster, blindId!)).map((o) => o.resource)).toEqual([
+      'persistentvolumeclaims',
+      'pods',
+      'services',
+    ]);
+  }, 90_000);
+
+  it('a real 403 on listing pods: deletes no pod, not even a stray one, until it can list them again', async () => {
+    const before = await managedObjects(cluster, NAMESPACE);
+    await cluster.updateRole(NAMESPACE, AGENT_ROLE, agentRules({ verb: 'list', resource: 'pods' }));
+    let blindId: string;
+    const strayId = randomUUID();
+    const from = proxy.requests.length;
+    try {
+      await pollUntil(
+        'RBAC to deny listing pods',
+        () => canI(cluster, SERVICE_ACCOUNT_USER, 'list', 'pods', NAMESPACE),
+        (allowed) => !allowed,
+        10_000,
+      );
+      const strayLabels = { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [WORKSPACE_ID_LABEL]: strayId };
+      await createObject(cluster, 'pods', NAMESPACE, 'stray-pod', strayLabels);
+      await createObject(cluster, 'services', NAMESPACE, 'stray-service', strayLabels);
+
+      const blind = await createWorkspace('cannot-list-pods');
+      blindId = blind.id;
+      const failed = await workspaceEvents.waitFor(
+        blind.id,
+        'phase Error',
+        (w) => w.observedPhase === 'Error',
+      );
+      expect(failed.observedMessage).toMatch(
+        new RegExp(
+          `^cannot list pods in namespace ${NAMESPACE}: grant the ${AGENT_ROLE} Role \\(pods is forbidden: User "${SERVICE_ACCOUNT_USER}" cannot list resource "pods"`,
+        ),
+      );
+      await pollUntil(
+        'two passes refused their pod list',
+        async () => proxy.count('GET', /\/pods\?/, from).filter((r) => r.status === 403).length,
+        (passes) => passes >= 2,
+        20_000,
+      );
+      // The service list was complete, so the stray service is a confirmed stray and goes; the pods
+      // could not be listed, so no pod is touched, the stray one included.
+      expect(proxy.count('DELETE', /./, from).map((r) => r.path.replace(/\?.*$/, ''))).toEqual([
+        `/api/v1/namespaces/${NAMESPACE}/services/stray-service`,
+      ]);
+      const pods = (await managedObjects(cluster, NAMESPACE)).filter((o) => o.resource === 'pods');
+      expect(pods.map((o) => o.name).sort()).toEqual(
+        [...before.filter((o) => o.resource === 'pods').map((o) => o.name), 'stray-pod'].sort(),
+      );
+    } finally {
+      await cluster.updateRole(NAMESPACE, AGENT_ROLE, agentRules());
+    }
+
+    await pollUntil(
+      'the stray pod removed',
+      () => listObjects(cluster, `${WORKSPACE_ID_LABEL}=${strayId}`, NAMESPACE),
+      (objects) => objects.length === 0,
+      30_000,
+    );
+    await workspaceEvents.waitFor(blindId!, 'phase Pending', (w) => w.observedPhase === 'Pending', 15_000);
+    const kept = (await managedObjects(cluster, NAMESPACE)).filter((o) =>
+      before.some((b) => b.uid === o.uid),
+    );
+    expect(identities(kept)).toEqual(identities(before));
+  }, 90_000);
+});
