@@ -50,20 +50,26 @@ export function createLoaders(prisma: PrismaClient): Loaders {
     }),
 
     statusHistory: new DataLoader(async (keys) => {
-      // Keys sharing one `first` are fetched together with a window function: one statement per page size.
+      // Keys sharing one `first` are fetched together: one statement per page size. Each provider's newest
+      // `first` come straight from the (provider_id, at DESC) index through a LATERAL LIMIT; a window
+      // function over all of the page's events read and sorted every event of those providers.
       const byLimit = new Map<number, string[]>();
       for (const key of keys) {
         const [providerId, first] = key.split(':') as [string, string];
-        byLimit.set(Number(first), [...(byLimit.get(Number(first)) ?? []), providerId]);
+        const group = byLimit.get(Number(first));
+        if (group) group.push(providerId);
+        else byLimit.set(Number(first), [providerId]);
       }
       const results = new Map<string, ProviderStatusEvent[]>();
       for (const [first, providerIds] of byLimit) {
         const rows = await prisma.$queryRaw<ProviderStatusEvent[]>`
-          SELECT id, "providerId", "fromStatus", "toStatus", message, at FROM (
-            SELECT id, provider_id AS "providerId", from_status::text AS "fromStatus", to_status::text AS "toStatus",
-                   message, at, row_number() OVER (PARTITION BY provider_id ORDER BY at DESC, id DESC) AS position
-            FROM provider_status_events WHERE provider_id = ANY(${providerIds}::uuid[])
-          ) ranked WHERE position <= ${first} ORDER BY at DESC, id DESC`;
+          SELECT e.id, e.provider_id AS "providerId", e.from_status::text AS "fromStatus",
+                 e.to_status::text AS "toStatus", e.message, e.at
+          FROM unnest(${providerIds}::uuid[]) AS p(id) CROSS JOIN LATERAL (
+            SELECT id, provider_id, from_status, to_status, message, at FROM provider_status_events
+            WHERE provider_id = p.id ORDER BY at DESC, id DESC LIMIT ${first}
+          ) e
+          ORDER BY e.at DESC, e.id DESC`;
         const byProvider = groupBy(rows, (row) => row.providerId);
         for (const providerId of providerIds) {
           results.set(`${providerId}:${first}`, byProvider.get(providerId) ?? []);
