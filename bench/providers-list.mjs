@@ -523,8 +523,8 @@ try {
       'pass instead of a filter per provider (apps/server/src/graphql/loaders.ts). EXPLAIN ANALYZE of the statements ' +
       "showed the status history read and sorted every event of the page's providers through a window function (about " +
       "3 ms in PostgreSQL per request, growing with the events per provider); it now takes each provider's newest 5 from " +
-      'the (provider_id, at DESC) index with a LATERAL LIMIT, as the floor does. The remaining statements are index scans ' +
-      "under 2 ms; only the page's count(*) grows with the table (a sequential scan, about 1 ms at 10,000 providers). " +
+      'the (provider_id, at DESC) index with a LATERAL LIMIT, as the floor does. The remaining statements take under 2 ms each; ' +
+      "only the page's count(*) grows with the table (a sequential scan, about 1 ms at 10,000 providers). " +
       'What is left is the cost of the stack itself (GraphQL execution per field, Prisma per query); closing the gap to 0.5× ' +
       'would mean serving this page without per-field resolution (e.g. one SQL statement building the JSON, or a cached ' +
       'response), which is a design decision rather than a fix.',
