@@ -1,5 +1,5 @@
-import type { GraphQLInputType } from 'graphql';
-import type { MiddlewareFn } from 'type-graphql';
+import type { GraphQLFieldResolver, GraphQLInputType, GraphQLSchema } from 'graphql';
+import { defaultFieldResolver } from 'graphql';
 import { badInput } from './errors.js';
 
 // Every id Outpost issues is a UUID, and the id columns are PostgreSQL `uuid`: a malformed id would reach
@@ -30,9 +30,52 @@ function checkIds(field: string, type: GraphQLInputType, value: unknown): void {
   }
 }
 
-/** Global middleware: checks the ID arguments (and ID fields of input objects) of every field. */
-export const rejectMalformedIds: MiddlewareFn = ({ args, info }, next) => {
-  for (const arg of info.parentType.getFields()[info.fieldName]?.args ?? [])
-    checkIds(arg.name, arg.type, args[arg.name]);
-  return next();
-};
+/** Whether a value of this type can hold an ID anywhere (itself, list items, input object fields). */
+function mayHoldIds(type: GraphQLInputType, seen = new Set<unknown>()): boolean {
+  const nullable = String(type).endsWith('!') ? (type as { ofType: GraphQLInputType }).ofType : type;
+  if (String(nullable).startsWith('[')) {
+    return mayHoldIds((nullable as { ofType: GraphQLInputType }).ofType, seen);
+  }
+  if (String(nullable) === 'ID') return true;
+  if ('getFields' in nullable && typeof nullable.getFields === 'function' && !seen.has(nullable)) {
+    seen.add(nullable);
+    return Object.values(nullable.getFields() as Record<string, { type: GraphQLInputType }>).some((inner) =>
+      mayHoldIds(inner.type, seen),
+    );
+  }
+  return false;
+}
+
+/**
+ * Wraps the resolvers (and subscribe functions) of the fields that take ID arguments with the check.
+ * Only those fields: as a type-graphql global middleware it ran for every field of every object, turning
+ * each into an async middleware chain; on the providers list (6,000 fields) that was about a quarter of
+ * the request's CPU, much of it garbage collection (bench/providers-list.mjs). The check now runs before
+ * @Authorized: a malformed id is BAD_USER_INPUT whoever asks, and still changes nothing.
+ */
+export function rejectMalformedIds(schema: GraphQLSchema): GraphQLSchema {
+  for (const type of Object.values(schema.getTypeMap())) {
+    // Object and interface types: the ones whose fields take arguments (input objects have no getInterfaces).
+    if (type.name.startsWith('__') || !('getInterfaces' in type)) continue;
+    for (const field of Object.values(type.getFields())) {
+      const args = ('args' in field ? field.args : []).filter((arg) => mayHoldIds(arg.type));
+      if (args.length === 0) continue;
+      const check = (values: Record<string, unknown>) => {
+        for (const arg of args) checkIds(arg.name, arg.type, values[arg.name]);
+      };
+      const resolve: GraphQLFieldResolver<unknown, unknown> = field.resolve ?? defaultFieldResolver;
+      field.resolve = (source, values, context, info) => {
+        check(values);
+        return resolve(source, values, context, info);
+      };
+      const subscribe = field.subscribe;
+      if (subscribe) {
+        field.subscribe = (source, values, context, info) => {
+          check(values);
+          return subscribe(source, values, context, info);
+        };
+      }
+    }
+  }
+  return schema;
+}

@@ -23,17 +23,18 @@ export const resolvers = [
 ] as const;
 
 /** Input validation is explicit in the services (graphql/validation.ts), so class-validator is off. */
-export function buildOutpostSchema(
+export async function buildOutpostSchema(
   pubSub: NotificationPubSub,
   emitSchemaFile?: string,
 ): Promise<GraphQLSchema> {
-  return buildSchema({
+  const schema = await buildSchema({
     resolvers,
     pubSub,
     authChecker,
     authMode: 'error',
     validate: false,
-    globalMiddlewares: [rejectMalformedIds],
     emitSchemaFile: emitSchemaFile ? { path: emitSchemaFile, sortedSchema: true } : false,
   });
+  // ID arguments are checked by wrapping only the fields that take them (not a global middleware).
+  return rejectMalformedIds(schema);
 }
