@@ -4,7 +4,10 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import {
@@ -311,6 +314,9 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's own landing page loads Apollo Sandbox from a CDN; browsers get our bundled GraphiQL.
       ApolloServerPluginLandingPageDisabled(),
+      // Installed by default, it hooks every resolved field to compute cache hints nobody reads here
+      // (Outpost sends no Cache-Control for GraphQL): thousands of calls per providers page.
+      ApolloServerPluginCacheControlDisabled(),
       refuseNulCharacters,
       answer503WhenDatabaseUnavailable,
       rateLimitPlugin(rateLimits),
