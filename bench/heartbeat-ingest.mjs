@@ -6,7 +6,8 @@
 // delivers on the server's channel while nothing changes (must be zero: an unchanged heartbeat writes
 // one row and publishes nothing).
 //
-//   node bench/heartbeat-ingest.mjs [--agents 2000] [--interval 5] [--seconds 60] [--smoke]
+//   node bench/heartbeat-ingest.mjs [--agents 2000] [--interval 5] [--seconds 60] [--floor-seconds 30]
+//                                   [--profile <dir>] [--smoke]
 //
 // Set-up shortcut: the providers and their agent credentials are inserted with SQL (credentials hashed
 // with the server's own hashToken), instead of 2,000 registrations; everything measured goes through
@@ -41,7 +42,7 @@ import { now, percentiles, sleep, startDatabase, startServer } from './stack.mjs
 const agents = Number(args.agents ?? (smoke ? 50 : 2000));
 const intervalSeconds = Number(args.interval ?? 5);
 const measureSeconds = Number(args.seconds ?? (smoke ? 6 : 60));
-const floorSeconds = smoke ? 4 : 30;
+const floorSeconds = Number(args['floor-seconds'] ?? (smoke ? 4 : 30));
 const warmUpSeconds = smoke ? 2 : 10;
 const NOTIFY_CHANNEL = 'outpost_events'; // apps/server/src/events/notifications.ts
 
@@ -57,10 +58,13 @@ try {
   // The set-up (2,000 first reports, then the heartbeats start) can take longer than the default 15 s
   // grace on a busy machine; a 60 s grace keeps the silence monitor from flipping providers READY → ERROR
   // → READY meanwhile, which would send NOTIFY for real transitions and blur the count we are after.
-  const server = await startServer(databaseUrl, {
-    OUTPOST_HEARTBEAT_INTERVAL: String(intervalSeconds),
-    OUTPOST_HEARTBEAT_GRACE: '60',
-  });
+  // `--profile <dir>`: the server writes a V8 CPU profile there when it stops.
+  const nodeArgs = args.profile ? ['--cpu-prof', '--cpu-prof-dir', args.profile] : [];
+  const server = await startServer(
+    databaseUrl,
+    { OUTPOST_HEARTBEAT_INTERVAL: String(intervalSeconds), OUTPOST_HEARTBEAT_GRACE: '60' },
+    { nodeArgs },
+  );
   const db = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   db.on('error', () => undefined);
   cleanups.push(() => db.end());

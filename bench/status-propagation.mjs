@@ -4,7 +4,8 @@
 // consoles are) spread evenly over two server replicas on one PostgreSQL database; events cross the
 // replicas through LISTEN/NOTIFY. Checks that every subscriber receives every transition, in order.
 //
-//   node bench/status-propagation.mjs [--sizes 1000,5000] [--transitions 50] [--spacing 250] [--smoke]
+//   node bench/status-propagation.mjs [--sizes 1000,5000] [--transitions 50] [--spacing 250]
+//                                     [--query status|console] [--profile <dir>] [--smoke]
 //
 // Transitions are real: the provider's agent (simulated: a graphql-ws client holding the provider's
 // agent credential, no Kubernetes) sends reportAgentStatus with its checks alternately failing and
