@@ -71,6 +71,17 @@ export function requireSiteStaff(context: Pick<OutpostContext, 'viewer' | 'agent
   return viewer;
 }
 
+/**
+ * What the read-side decisions of the API depend on for a viewer: the site role and the organization
+ * roles. Viewers with the same key are shown the same fields of the same providers, which lets one
+ * provider event be executed once for all such subscribers (events/shared-execution.ts). A read-side
+ * check that looks at more of the viewer (its id: ownership) must not be reachable from a shared event.
+ */
+export function authorizationKey(viewer: Viewer): string {
+  const organizations = [...viewer.organizationRoles].map(([id, role]) => `${id}=${role}`).sort();
+  return `${viewer.siteRole};${organizations.join(',')}`;
+}
+
 /** Organization ids the viewer may see, or `null` for "all" (site staff). */
 export function visibleOrganizationIds(viewer: Viewer): string[] | null {
   return isSiteStaff(viewer) ? null : [...viewer.organizationRoles.keys()];

@@ -11,12 +11,12 @@ import {
 } from 'type-graphql';
 import type { OutpostContext, Viewer } from '../graphql/context.js';
 import { canSeeOrganization, isSiteStaff, requireViewer } from '../auth/policy.js';
-import { reloadViewer } from '../auth/auth.service.js';
-import { visibleProvidersWhere } from '../providers/provider.service.js';
+import { canSeeProvider } from '../providers/provider.service.js';
 import { visibleWorkspacesWhere } from '../workspaces/workspace.service.js';
 import { ProviderStatusEvent, WorkspaceProvider } from '../providers/provider.type.js';
 import { Workspace } from '../workspaces/workspace.type.js';
-import { createLoaders } from '../graphql/loaders.js';
+import { deliveryBatch } from './delivery-batch.js';
+import { markShareable } from './shared-execution.js';
 import { eventStream } from './event-stream.js';
 import {
   ProviderEventTypes,
@@ -60,9 +60,10 @@ export class WorkspaceEvent {
 
 /**
  * Subscriptions re-authorize on every event: the viewer is re-read from their credential (a revoked
- * token or removed membership takes effect at the next event) and the row is re-read with the
- * viewer's visibility filter. A member never receives events about providers their organizations
- * cannot use.
+ * token or removed membership takes effect at the next event) and the row is re-read and checked
+ * against the viewer's visibility. A member never receives events about providers their organizations
+ * cannot use. The reads are shared by all subscribers of one notification (delivery-batch.ts), so an
+ * event costs the same few statements for one subscriber or thousands.
  */
 @Resolver()
 export class EventsResolver {
@@ -109,23 +110,27 @@ function deliverProviderEvents(
   let viewer: Viewer | null = requireViewer(context);
   return eventStream(context.notifications.pubSub.subscribe('provider'), async (notification) => {
     if (providerId && notification.providerId !== providerId) return 'skip';
-    viewer = await reloadViewer(context.prisma, viewer!);
+    // Everything below is read once per notification for all subscribers (delivery-batch.ts).
+    const batch = deliveryBatch(context.prisma, notification);
+    viewer = await batch.reloadViewer(viewer!);
     if (!viewer) return 'end'; // credential revoked or user gone: end the subscription
     context.viewer = viewer;
-    context.loaders = createLoaders(context.prisma);
-    const provider = await context.prisma.workspaceProvider.findFirst({
-      where: { id: notification.providerId, ...visibleProvidersWhere(viewer) },
-    });
+    context.loaders = batch.loaders;
+    const found = await batch.provider(notification.providerId);
+    const provider = found && canSeeProvider(viewer, found.allowlist) ? found.row : null;
     const organizationsBefore = notification.organizationIds ?? [];
     const couldSeeBefore =
       isSiteStaff(viewer) || organizationsBefore.some((id) => canSeeOrganization(viewer!, id));
     if (!provider && !couldSeeBefore) return 'skip';
     const statusEvent = notification.statusEventId
-      ? await context.prisma.providerStatusEvent.findUnique({ where: { id: notification.statusEventId } })
+      ? await batch.statusEvent(notification.statusEventId)
       : null;
-    return {
-      deliver: { type: notification.type, providerId: notification.providerId, provider, statusEvent },
-    };
+    // Subscribers who may see the provider share one payload, those who may not (told about a provider
+    // they lost) another; each payload's result is computed once per kind of viewer (shared-execution.ts).
+    const deliver = batch.shared(provider ? 'visible' : 'hidden', () =>
+      markShareable({ type: notification.type, providerId: notification.providerId, provider, statusEvent }),
+    );
+    return { deliver };
   });
 }
 
@@ -138,7 +143,9 @@ function deliverWorkspaceEvents(
   return eventStream(context.notifications.pubSub.subscribe('workspace'), async (notification) => {
     if (organizationId && notification.organizationId !== organizationId) return 'skip';
     if (providerId && notification.providerId !== providerId) return 'skip';
-    viewer = await reloadViewer(context.prisma, viewer!);
+    // The credential check is shared with the other subscribers of this notification; the row is read
+    // per subscriber with its visibility filter.
+    viewer = await deliveryBatch(context.prisma, notification).reloadViewer(viewer!);
     if (!viewer) return 'end';
     context.viewer = viewer;
     const workspace = await context.prisma.workspace.findFirst({

@@ -9,6 +9,7 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { WebSocketServer } from 'ws';
+import { subscribe } from '../events/shared-execution.js';
 import { useServer } from 'graphql-ws/use/ws';
 import {
   getOperationAST,
@@ -220,6 +221,8 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
   const wsCleanup = useServer<Record<string, unknown> | undefined, { viewerContext?: OutpostContext }>(
     {
       schema,
+      // graphql-js's subscribe, but one execution per event for subscribers alike (shared-execution.ts).
+      subscribe,
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const secret =

@@ -52,6 +52,15 @@ export function visibleProvidersWhere(viewer: Viewer): Prisma.WorkspaceProviderW
     : { allowlistEntries: { some: { organizationId: { in: organizationIds } } } };
 }
 
+/**
+ * The in-memory twin of visibleProvidersWhere, for a provider whose allowlist is already loaded (event
+ * delivery decides for thousands of subscribers from one read). The two must agree.
+ */
+export function canSeeProvider(viewer: Viewer, allowlist: readonly string[]): boolean {
+  const organizationIds = visibleOrganizationIds(viewer);
+  return organizationIds === null || allowlist.some((id) => viewer.organizationRoles.has(id));
+}
+
 export async function findVisibleProvider(
   prisma: PrismaClient | Prisma.TransactionClient,
   viewer: Viewer,

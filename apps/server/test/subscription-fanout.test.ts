@@ -1,0 +1,153 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SubscriptionRecorder } from '@outpost/testing';
+import {
+  createProvider,
+  createWorld,
+  setProviderStatus,
+  tokenFor,
+  useTestServer,
+  type World,
+} from './helpers.js';
+
+// The console's own subscription (apps/console/src/pages/WorkspaceProvidersPage/providers.graphql.ts),
+// nested fields included: what thousands of open consoles ask for on every event.
+const CONSOLE_EVENTS = `subscription {
+  workspaceProviderEvents {
+    type providerId
+    provider {
+      id name status statusMessage isDefault cordoned workspaceCount
+      allowedOrganizations { id slug }
+      workspaceCountsByOrganization { count organization { id } }
+      statusHistory(first: 20) { id fromStatus toStatus }
+    }
+    statusEvent { id toStatus }
+  }
+}`;
+
+type Event = {
+  workspaceProviderEvents: {
+    type: string;
+    providerId: string;
+    provider: { id: string; status: string } | null;
+    statusEvent: { id: string; toStatus: string } | null;
+  };
+};
+
+/**
+ * One notification fans out to every subscriber of the process. The credentials, the provider row and
+ * the nested data are read once per notification and shared (src/events/delivery-batch.ts), so the
+ * statements an event costs do not depend on how many subscribers it reaches.
+ */
+describe('event fan-out', () => {
+  let statements: string[] = [];
+  let recording = false;
+  const server = useTestServer({
+    onStatement: (sql) => {
+      if (recording) statements.push(sql);
+    },
+  });
+  let world: World;
+  let recorders: Array<SubscriptionRecorder<Event>> = [];
+
+  beforeAll(async () => {
+    world = await createWorld(server);
+  });
+
+  afterEach(() => {
+    for (const recorder of recorders) recorder.stop();
+    recorders = [];
+  });
+
+  /**
+   * Opens `admins` site-admin subscribers (each its own connection and API token), plus one member of the
+   * allowlisted organization and one member of another, makes one status transition and returns the
+   * statements the server sent to deliver it.
+   */
+  async function statementsForOneEvent(admins: number, providerName: string) {
+    const admin = world.personas.siteAdmin.credentials;
+    const provider = await createProvider(server, admin, providerName, { organizationIds: [world.org.id] });
+    const tokens = await Promise.all(
+      Array.from({ length: admins }, () => tokenFor(server.client, world.personas.siteAdmin.email!)),
+    );
+    const subscribe = (token: string) => {
+      const recorder = new SubscriptionRecorder<Event>(
+        server.client.subscriptions({ token }),
+        CONSOLE_EVENTS,
+      );
+      recorders.push(recorder);
+      return recorder;
+    };
+    const adminRecorders = tokens.map(subscribe);
+    const member = subscribe(world.personas.member.credentials.token!);
+    const outsider = subscribe(world.personas.otherOrgMember.credentials.token!);
+    // graphql-ws subscribes asynchronously: a first event (a new status message, UPDATED) that every
+    // subscriber who may see the provider receives shows that all subscriptions are in place.
+    const isWarmUp = (e: Event) =>
+      e.workspaceProviderEvents.providerId === provider.id && e.workspaceProviderEvents.type === 'UPDATED';
+    const everyoneWarm = () => [...adminRecorders, member].every((r) => r.events.some(isWarmUp));
+    for (let attempt = 0; attempt < 40 && !everyoneWarm(); attempt++) {
+      await setProviderStatus(server.db, provider.id, 'READY', `warming up ${attempt}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(everyoneWarm()).toBe(true);
+
+    statements = [];
+    recording = true;
+    await setProviderStatus(server.db, provider.id, 'ERROR', 'cluster API unreachable');
+    const isTransition = (e: Event) =>
+      e.workspaceProviderEvents.providerId === provider.id &&
+      e.workspaceProviderEvents.type === 'STATUS_CHANGED';
+    await Promise.all(
+      [...adminRecorders, member].map((r) => r.waitFor((events) => events.some(isTransition), 20_000)),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    recording = false;
+
+    for (const recorder of adminRecorders) {
+      expect(recorder.errors).toEqual([]);
+      expect(recorder.events.find(isTransition)?.workspaceProviderEvents).toMatchObject({
+        provider: { id: provider.id, status: 'ERROR' },
+        statusEvent: { toStatus: 'ERROR' },
+      });
+    }
+    // Visibility is still decided per viewer: the allowlisted member hears about it (without the
+    // staff-only transition), the other organization's member does not.
+    expect(member.events.find(isTransition)?.workspaceProviderEvents.provider).toMatchObject({
+      id: provider.id,
+      status: 'ERROR',
+    });
+    // Executions are shared between subscribers alike (src/events/shared-execution.ts), never across
+    // rights: the member's copy has no staff-only transition.
+    expect(member.events.find(isTransition)?.workspaceProviderEvents.statusEvent).toBeNull();
+    expect(outsider.events.filter(isTransition)).toEqual([]);
+    return [...statements];
+  }
+
+  it('sends the same number of SQL statements per event for 3 subscribers as for 30', async () => {
+    const few = await statementsForOneEvent(1, 'fanout-few');
+    const many = await statementsForOneEvent(28, 'fanout-many');
+    expect(many.length, `few:\n${few.join('\n')}\n\nmany:\n${many.join('\n')}`).toBe(few.length);
+    // Credentials (tokens, users), the provider with its allowlist, the status event, and the nested fields.
+    expect(few.length).toBeLessThanOrEqual(12);
+  });
+
+  it('still ends the subscription of a revoked token at the next event', async () => {
+    const admin = world.personas.siteAdmin.credentials;
+    const provider = await createProvider(server, admin, 'fanout-revoke');
+    const token = await tokenFor(server.client, world.personas.siteAdmin.email!);
+    const revoked = new SubscriptionRecorder<Event>(server.client.subscriptions({ token }), CONSOLE_EVENTS);
+    const kept = new SubscriptionRecorder<Event>(server.client.subscriptions(admin), CONSOLE_EVENTS);
+    recorders.push(revoked, kept);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const row = await server.db.apiToken.findFirstOrThrow({ orderBy: { createdAt: 'desc' } });
+    await server.db.apiToken.update({ where: { id: row.id }, data: { revokedAt: new Date() } });
+    await setProviderStatus(server.db, provider.id, 'ERROR', 'down');
+    await kept.waitFor(
+      (events) => events.some((e) => e.workspaceProviderEvents.providerId === provider.id),
+      20_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(revoked.completed).toBe(true);
+    expect(revoked.events.filter((e) => e.workspaceProviderEvents.providerId === provider.id)).toEqual([]);
+  });
+});

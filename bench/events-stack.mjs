@@ -1,0 +1,113 @@
+// What the event benchmarks (status propagation, heartbeat ingest) start: an embedded PostgreSQL with the
+// schema, real server processes on it, and the first admin's API token. Everything started is stopped by
+// support.mjs's cleanup().
+import { performance } from 'node:perf_hooks';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cleanups, load, SERVER_CPUS, startProcess, waitFor } from './support.mjs';
+
+const { startLocalPostgres } = await load('packages/local-postgres/dist/index.js');
+const { migrateDeploy } = await load('prisma/dist/index.js');
+
+export const ADMIN = { email: 'bench@example.com', password: 'benchmark-password' };
+
+/** A fresh PostgreSQL database with the schema applied; returns its URL. */
+export async function startDatabase() {
+  const pgDir = mkdtempSync(path.join(os.tmpdir(), 'outpost-bench-pg-'));
+  const postgres = await startLocalPostgres({ dataDir: path.join(pgDir, 'data'), ephemeral: true });
+  cleanups.push(async () => {
+    await postgres.stop();
+    rmSync(pgDir, { recursive: true, force: true });
+  });
+  await postgres.createDatabase('bench');
+  const databaseUrl = postgres.databaseUrl('bench');
+  await migrateDeploy(databaseUrl);
+  return databaseUrl;
+}
+
+/**
+ * A real server process (apps/server/dist/main.js) on the database, pinned to SERVER_CPUS, on 127.0.0.1
+ * and a free port. Returns the child process (its pid for RSS and CPU time) and its GraphQL URL.
+ */
+export async function startServer(databaseUrl, env = {}, { nodeArgs = [] } = {}) {
+  const server = startProcess(
+    'apps/server/dist/main.js',
+    {
+      DATABASE_URL: databaseUrl,
+      KUBECONFIG: '',
+      OUTPOST_HOST: '127.0.0.1',
+      OUTPOST_PORT: '0',
+      OUTPOST_ADMIN_EMAIL: ADMIN.email,
+      OUTPOST_ADMIN_PASSWORD: ADMIN.password,
+      NODE_ENV: 'production',
+      ...env,
+    },
+    { cpus: SERVER_CPUS, nodeArgs },
+  );
+  cleanups.push(async () => {
+    if (server.exitCode !== null) return;
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGTERM');
+    await exited;
+  });
+  await waitFor(
+    () => /Outpost API:\s+(\S+)/.test(server.output()) || server.exitCode !== null,
+    60_000,
+    'the server',
+  );
+  if (server.exitCode !== null) throw new Error(`the server exited:\n${server.output()}`);
+  const graphqlUrl = /Outpost API:\s+(\S+)/.exec(server.output())[1];
+  return { process: server, graphqlUrl, websocketUrl: graphqlUrl.replace(/^http/, 'ws') };
+}
+
+/** A GraphQL request over HTTP; throws on GraphQL errors. */
+export async function gql(graphqlUrl, query, variables = {}, token) {
+  const response = await fetch(graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await response.json();
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+/** Signs in as the first admin and returns an API token. */
+export async function adminToken(graphqlUrl) {
+  const login = await fetch(graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { user { id } } }',
+      variables: { e: ADMIN.email, p: ADMIN.password },
+    }),
+  });
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const response = await fetch(graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify({ query: 'mutation { createApiToken(name: "bench") { token } }' }),
+  });
+  return (await response.json()).data.createApiToken.token;
+}
+
+/** Milliseconds on a clock every process on the machine shares (for latencies measured across processes). */
+export const now = () => performance.timeOrigin + performance.now();
+
+/** p50/p99/max (and n, min, mean) of a list of milliseconds. */
+export function percentiles(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+  const round = (v) => (v === undefined ? undefined : Math.round(v * 100) / 100);
+  return {
+    n: sorted.length,
+    min: round(sorted[0]),
+    p50: round(at(0.5)),
+    p99: round(at(0.99)),
+    max: round(sorted.at(-1)),
+    mean: round(sorted.reduce((sum, v) => sum + v, 0) / (sorted.length || 1)),
+  };
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
