@@ -218,6 +218,19 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
     maxPayload: config.maxRequestBytes,
   });
   const formatSocketError = formatError(config.development, options.databaseHealth);
+  // Agents send the same few documents over and over (a heartbeat every few seconds each): validating
+  // a document against the schema costs more than executing a heartbeat, and the answer only depends on
+  // the text, so it is remembered per text, as Apollo's document store does for HTTP.
+  const validationErrors = new Map<string, readonly GraphQLError[]>();
+  const validated = (text: string, document: DocumentNode): readonly GraphQLError[] => {
+    let errors = validationErrors.get(text);
+    if (!errors) {
+      errors = validate(schema, document, [...specifiedRules, ...validationRules]);
+      if (validationErrors.size >= 1_000) validationErrors.delete(validationErrors.keys().next().value!);
+      validationErrors.set(text, errors);
+    }
+    return errors;
+  };
   const wsCleanup = useServer<Record<string, unknown> | undefined, { viewerContext?: OutpostContext }>(
     {
       schema,
@@ -251,7 +264,7 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
         }
         const nul = findNulCharacter(document, payload.variables);
         if (nul) return [nulCharacterError(nul)];
-        const errors = validate(schema, document, [...specifiedRules, ...validationRules]);
+        const errors = validated(payload.query, document);
         if (errors.length > 0)
           return errors.map((error) => presentValidationError(error, !config.introspection));
         const operation = getOperationAST(document, payload.operationName);
