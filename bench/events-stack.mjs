@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cleanups, load, SERVER_CPUS, startProcess, waitFor } from './support.mjs';
+import { cleanups, load, SERVER_CPUS, startProcess, waitFor, BENCH_SERVER_ENV } from './support.mjs';
 
 const { startLocalPostgres } = await load('packages/local-postgres/dist/index.js');
 const { migrateDeploy } = await load('prisma/dist/index.js');
@@ -41,6 +41,7 @@ export async function startServer(databaseUrl, env = {}, { nodeArgs = [] } = {})
       OUTPOST_ADMIN_EMAIL: ADMIN.email,
       OUTPOST_ADMIN_PASSWORD: ADMIN.password,
       NODE_ENV: 'production',
+      ...BENCH_SERVER_ENV,
       ...env,
     },
     { cpus: SERVER_CPUS, nodeArgs },

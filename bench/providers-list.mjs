@@ -42,6 +42,7 @@ import {
   stats,
   waitFor,
   writeResult,
+  BENCH_SERVER_ENV,
 } from './support.mjs';
 import { generateData } from './data/generate.mjs';
 
@@ -206,6 +207,7 @@ try {
         OUTPOST_ADMIN_PASSWORD: ADMIN.password,
         OUTPOST_HEARTBEAT_GRACE: GRACE_SECONDS,
         NODE_ENV: 'production',
+        ...BENCH_SERVER_ENV,
       },
       {
         cpus: SERVER_CPUS,

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
-import { cleanups, load, SERVER_CPUS, startProcess, waitFor } from './support.mjs';
+import { cleanups, load, SERVER_CPUS, startProcess, waitFor, BENCH_SERVER_ENV } from './support.mjs';
 
 const ADMIN = { email: 'bench@example.com', password: 'benchmark-password' };
 
@@ -65,6 +65,7 @@ export async function startServer(databaseUrl, { heartbeat = 5, grace = 15, env 
       OUTPOST_HEARTBEAT_INTERVAL: String(heartbeat),
       OUTPOST_HEARTBEAT_GRACE: String(grace),
       NODE_ENV: 'production',
+      ...BENCH_SERVER_ENV,
       ...env,
     },
     { cpus: SERVER_CPUS },
