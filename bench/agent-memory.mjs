@@ -13,7 +13,7 @@
 // agent's own copy), reads the same kubeconfig and holds one pod watch on the namespace — the floor of
 // any Node agent talking to Kubernetes. The issue sets no target for memory: report only.
 // Run `npm run build` (or `npm test`) first. Writes bench/results/agent-memory.{json,md} (--smoke:
-// agent-memory-smoke, git-ignored).
+// .test-results/bench-smoke/).
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -291,7 +291,7 @@ try {
     '- Target: none in the issue for memory (report only).',
     '',
   ].join('\n');
-  writeResult(smoke ? 'agent-memory-smoke' : 'agent-memory', result, markdown);
+  writeResult('agent-memory', result, markdown);
   console.log(markdown);
 } finally {
   await cleanup();

@@ -15,8 +15,8 @@
 // - commit → status badge changed in the browser: a provider's READY ⇄ ERROR transitions driven through
 //   the server's agent path (reportAgentStatus with passing / failing checks, as a real agent sends them),
 //   vs commit → the same event at a plain graphql-ws subscriber in Node. Measured on the largest list.
-// Run `npm run build` (or `npm test`) first. Writes bench/results/console.{json,md} (--smoke: console-smoke,
-// git-ignored).
+// Run `npm run build` (or `npm test`) first. Writes bench/results/console.{json,md} (--smoke:
+// .test-results/bench-smoke/).
 /* global window, document, requestAnimationFrame, MutationObserver -- page.evaluate bodies run in the page */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -429,7 +429,7 @@ try {
     ...result.targets.map((t) => `- Target: ${t.target} — ${t.measured} — ${t.met ? 'met' : 'MISSED'}`),
     '',
   ].join('\n');
-  writeResult(smoke ? 'console-smoke' : 'console', result, markdown);
+  writeResult('console', result, markdown);
   console.log(markdown);
 } finally {
   await cleanup();

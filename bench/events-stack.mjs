@@ -5,12 +5,21 @@ import { performance } from 'node:perf_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cleanups, load, SERVER_CPUS, startProcess, waitFor, BENCH_SERVER_ENV } from './support.mjs';
+import {
+  ADMIN,
+  adminToken,
+  BENCH_SERVER_ENV,
+  cleanups,
+  load,
+  SERVER_CPUS,
+  startProcess,
+  waitFor,
+} from './support.mjs';
+
+export { adminToken };
 
 const { startLocalPostgres } = await load('packages/local-postgres/dist/index.js');
 const { migrateDeploy } = await load('prisma/dist/index.js');
-
-export const ADMIN = { email: 'bench@example.com', password: 'benchmark-password' };
 
 /** A fresh PostgreSQL database with the schema applied; returns its URL. */
 export async function startDatabase() {
@@ -72,25 +81,6 @@ export async function gql(graphqlUrl, query, variables = {}, token) {
   const body = await response.json();
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
-}
-
-/** Signs in as the first admin and returns an API token. */
-export async function adminToken(graphqlUrl) {
-  const login = await fetch(graphqlUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { user { id } } }',
-      variables: { e: ADMIN.email, p: ADMIN.password },
-    }),
-  });
-  const cookie = login.headers.get('set-cookie').split(';')[0];
-  const response = await fetch(graphqlUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie },
-    body: JSON.stringify({ query: 'mutation { createApiToken(name: "bench") { token } }' }),
-  });
-  return (await response.json()).data.createApiToken.token;
 }
 
 /** Milliseconds on a clock every process on the machine shares (for latencies measured across processes). */

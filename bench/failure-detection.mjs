@@ -14,7 +14,7 @@
 // propagation floor, i.e. time from a status-changing mutation (cordon) to the same subscriber receiving
 // its event. Detection is reported with its ratio to heartbeat + grace and to the floor.
 // Run `npm run build` (or `npm test`) first. Writes bench/results/failure-detection-<label>.{json,md}
-// (--smoke: failure-detection-smoke, git-ignored).
+// (--smoke: .test-results/bench-smoke/).
 import { performance } from 'node:perf_hooks';
 
 import { args, cleanup, machine, pinLoadGenerator, smoke, stats, writeResult } from './support.mjs';

@@ -14,7 +14,7 @@
 // time — its ERRORs, its heartbeat age as seen by the server — and the round trip of a graphql-ws query
 // over the proxy vs direct, once a second for the whole run.
 // Run `npm run build` (or `npm test`) first. Writes bench/results/false-errors.{json,md} (--smoke:
-// false-errors-smoke, git-ignored; 2 proxied agents for 0.3 min).
+// .test-results/bench-smoke/; 2 proxied agents for 0.3 min).
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createClient } from 'graphql-ws';
@@ -331,7 +331,7 @@ try {
     ...result.targets.map((t) => `- Target: ${t.target} — ${t.measured} — ${t.met ? 'met' : 'MISSED'}`),
     '',
   ].join('\n');
-  writeResult(smoke ? 'false-errors-smoke' : 'false-errors', result, markdown);
+  writeResult('false-errors', result, markdown);
   console.log(markdown);
 } finally {
   await cleanup();

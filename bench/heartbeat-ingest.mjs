@@ -299,7 +299,7 @@ try {
     },
   ];
   const markdown = toMarkdown(result);
-  writeResult(smoke ? 'heartbeat-ingest-smoke' : 'heartbeat-ingest', result, markdown);
+  writeResult('heartbeat-ingest', result, markdown);
   console.log(markdown);
 } finally {
   await cleanup();

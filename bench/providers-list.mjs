@@ -27,6 +27,8 @@ import { clearInterval, setInterval } from 'node:timers';
 import autocannon from 'autocannon';
 
 import {
+  ADMIN,
+  adminToken,
   args,
   cleanup,
   cleanups,
@@ -55,7 +57,6 @@ const rate = Number(args.rate ?? 200);
 const connections = Number(args.connections ?? 16);
 const seed = Number(args.seed ?? 1);
 const pageSize = 100;
-const ADMIN = { email: 'bench@example.com', password: 'benchmark-password' };
 // A grace of a year: the generated READY providers' heartbeats must not go stale mid-run, or the status
 // monitor would start writing transitions (and notifications) into the measurement.
 const GRACE_SECONDS = String(365 * 24 * 3600);
@@ -227,21 +228,7 @@ try {
       `${dataset.label}: generated in ${generateSeconds.toFixed(1)} s ${JSON.stringify(contents)}\n`,
     );
 
-    const login = await fetch(graphqlUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { user { id } } }',
-        variables: { e: ADMIN.email, p: ADMIN.password },
-      }),
-    });
-    const cookie = login.headers.get('set-cookie').split(';')[0];
-    const tokenResponse = await fetch(graphqlUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', cookie },
-      body: JSON.stringify({ query: 'mutation { createApiToken(name: "bench") { token } }' }),
-    });
-    const token = (await tokenResponse.json()).data.createApiToken.token;
+    const token = await adminToken(graphqlUrl);
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
 
     // Floor (a), on the same database.

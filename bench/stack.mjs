@@ -8,9 +8,16 @@ import { performance } from 'node:perf_hooks';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
-import { cleanups, load, SERVER_CPUS, startProcess, waitFor, BENCH_SERVER_ENV } from './support.mjs';
-
-const ADMIN = { email: 'bench@example.com', password: 'benchmark-password' };
+import {
+  ADMIN,
+  adminToken,
+  BENCH_SERVER_ENV,
+  cleanups,
+  load,
+  SERVER_CPUS,
+  startProcess,
+  waitFor,
+} from './support.mjs';
 
 /** Stops a child process: SIGTERM, then waits for it to exit. */
 const stopOnCleanup = (child, signal = 'SIGTERM') =>
@@ -74,32 +81,25 @@ export async function startServer(databaseUrl, { heartbeat = 5, grace = 15, env 
   await waitFor(() => /Outpost API:\s+(\S+)/.test(server.output()), 60_000, 'the server');
   const graphqlUrl = /Outpost API:\s+(\S+)/.exec(server.output())[1];
 
-  const login = await fetch(graphqlUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { user { id } } }',
-      variables: { e: ADMIN.email, p: ADMIN.password },
-    }),
-  });
-  const cookie = login.headers.get('set-cookie').split(';')[0];
-  const tokenResponse = await fetch(graphqlUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie },
-    body: JSON.stringify({ query: 'mutation { createApiToken(name: "bench") { token } }' }),
-  });
-  const adminToken = (await tokenResponse.json()).data.createApiToken.token;
+  const token = await adminToken(graphqlUrl);
   const gql = async (query, variables = {}) => {
     const response = await fetch(graphqlUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query, variables }),
     });
     const body = await response.json();
     if (body.errors) throw new Error(JSON.stringify(body.errors));
     return body.data;
   };
-  return { server, graphqlUrl, adminToken, adminEmail: ADMIN.email, adminPassword: ADMIN.password, gql };
+  return {
+    server,
+    graphqlUrl,
+    adminToken: token,
+    adminEmail: ADMIN.email,
+    adminPassword: ADMIN.password,
+    gql,
+  };
 }
 
 /** Registers a provider for `namespace` of the cluster; returns its id and one-time registration token. */

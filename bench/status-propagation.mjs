@@ -423,7 +423,7 @@ async function runBenchmark() {
       },
     ];
     const markdown = toMarkdown(result);
-    writeResult(smoke ? 'status-propagation-smoke' : 'status-propagation', result, markdown);
+    writeResult('status-propagation', result, markdown);
     finished = true;
     console.log(markdown);
   } finally {

@@ -134,3 +134,25 @@ export const BENCH_SERVER_ENV = {
   OUTPOST_RATE_LIMIT_REGISTRATION: '1000000',
   OUTPOST_RATE_LIMIT_MUTATIONS: '1000000',
 };
+
+/** The first admin every benchmark's server creates at start (OUTPOST_ADMIN_EMAIL/PASSWORD). */
+export const ADMIN = { email: 'bench@example.com', password: 'benchmark-password' };
+
+/** Signs in as ADMIN (the session cookie) and returns a new API token, as the CLI does. */
+export async function adminToken(graphqlUrl) {
+  const login = await fetch(graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { user { id } } }',
+      variables: { e: ADMIN.email, p: ADMIN.password },
+    }),
+  });
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const response = await fetch(graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify({ query: 'mutation { createApiToken(name: "bench") { token } }' }),
+  });
+  return (await response.json()).data.createApiToken.token;
+}
