@@ -92,6 +92,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): OutpostConfig 
     throw new Error('Set both OUTPOST_ADMIN_EMAIL and OUTPOST_ADMIN_PASSWORD, or neither.');
   }
   const development = (env.NODE_ENV ?? 'development') !== 'production';
+  const graphiql = booleanSetting(env, 'OUTPOST_GRAPHIQL', development);
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.OUTPOST_DATA_DIR || defaultDataDir(),
@@ -99,8 +100,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): OutpostConfig 
     port,
     development,
     trustProxy: env.OUTPOST_TRUST_PROXY === 'true',
-    graphiql: booleanSetting(env, 'OUTPOST_GRAPHIQL', development),
-    introspection: booleanSetting(env, 'OUTPOST_INTROSPECTION', development),
+    graphiql,
+    // GraphiQL cannot work without introspection: an operator who turns it on in production gets both.
+    introspection: booleanSetting(env, 'OUTPOST_INTROSPECTION', graphiql),
     maxRequestBytes: positiveInteger(env, 'OUTPOST_MAX_REQUEST_BYTES', 256 * 1024),
     rateLimits: {
       windowSeconds: positiveInteger(env, 'OUTPOST_RATE_LIMIT_WINDOW_SECONDS', 60),

@@ -295,6 +295,12 @@ describe('introspection and field suggestions', () => {
     expect(readConfig({ NODE_ENV: 'production' }).introspection).toBe(false);
     expect(readConfig({ NODE_ENV: 'production', OUTPOST_INTROSPECTION: 'true' }).introspection).toBe(true);
     expect(readConfig({ OUTPOST_INTROSPECTION: 'false' }).introspection).toBe(false);
+    // GraphiQL turned on in production brings introspection, which it cannot work without.
+    expect(readConfig({ NODE_ENV: 'production', OUTPOST_GRAPHIQL: 'true' }).introspection).toBe(true);
+    expect(
+      readConfig({ NODE_ENV: 'production', OUTPOST_GRAPHIQL: 'true', OUTPOST_INTROSPECTION: 'false' })
+        .introspection,
+    ).toBe(false);
   });
 
   describe('in development', () => {
