@@ -1,9 +1,13 @@
 import { MockedProvider } from '@apollo/client/testing/react';
 import type { MockLink } from '@apollo/client/testing';
-import { render } from '@testing-library/react';
+import { configure, render } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { createCache } from '../api/client';
 import { createLiveConnection, LiveConnectionContext, type LiveConnection } from '../api/liveConnection';
+
+// findBy… and waitFor give up after 1 s by default; on a loaded 2-core CI machine a mocked round trip
+// and its re-render can take longer. A real regression still fails, only later.
+configure({ asyncUtilTimeout: 5_000 });
 
 interface Options {
   mocks?: MockLink.MockedResponse[];

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import pg from 'pg';
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import type { Prisma } from '@outpost/prisma';
@@ -68,7 +69,11 @@ export type NotificationPubSub = PubSub<NotificationTopics>;
 
 /** The in-process fan-out that the LISTEN connection feeds and subscriptions read. */
 export function createNotificationPubSub(): NotificationPubSub {
-  return createPubSub<NotificationTopics>();
+  // Every open subscription listens on this one target: thousands are normal, not a leak, so Node's
+  // "more than 10 listeners" warning is turned off for it.
+  const eventTarget = new EventTarget();
+  setMaxListeners(0, eventTarget);
+  return createPubSub<NotificationTopics>({ eventTarget });
 }
 
 export const LISTENER_NAME = 'outpost-listener';

@@ -194,7 +194,7 @@ describe('OrganizationsPage', () => {
     await waitFor(() => expect(memberRows()).toHaveLength(3));
     expect(memberRows()[2]).toEqual(['Cy', 'cy@acme.test', 'Admin']);
     expect(screen.queryByRole('alert')).toBeNull();
-    expect(screen.getByText('Cy is now admin of Acme.')).toBeTruthy();
+    expect(await screen.findByText('Cy is now admin of Acme.')).toBeTruthy();
     const acmeRow = screen.getByRole('rowheader', { name: 'Acme' }).closest('tr')!;
     expect(within(acmeRow).getAllByRole('cell')[1]!.textContent).toBe('3');
 
