@@ -91,13 +91,14 @@ export class AgentResolver {
         message: check.message.slice(0, 2_000),
       })),
     };
-    return this.ack(ctx, await applyAgentReport(ctx.prisma, agent.providerId, report));
+    return this.ack(ctx, await applyAgentReport(ctx.prisma, agent.providerId, report, agent.credentialId));
   }
 
   @Authorized('AGENT')
   @Mutation(() => AgentAck)
   async agentHeartbeat(@Ctx() ctx: OutpostContext): Promise<AgentAck> {
-    return this.ack(ctx, await recordHeartbeat(ctx.prisma, requireAgent(ctx).providerId));
+    const agent = requireAgent(ctx);
+    return this.ack(ctx, await recordHeartbeat(ctx.prisma, agent.providerId, agent.credentialId));
   }
 
   @Authorized('AGENT')

@@ -1,4 +1,4 @@
-import type { PrismaClient, SiteRole } from '@outpost/prisma';
+import type { Membership, PrismaClient, SiteRole, User } from '@outpost/prisma';
 import type { Viewer } from '../graphql/context.js';
 import { conflict, notFound, preconditionFailed, unauthenticated } from '../graphql/errors.js';
 import { requireEmail, requirePassword, requireText, requireWholeNumber } from '../graphql/validation.js';
@@ -10,13 +10,13 @@ import { generateToken, hashToken, TokenPrefix } from './tokens.js';
 export const SESSION_COOKIE = 'outpost_session';
 export const SESSION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 
-async function loadViewer(
-  prisma: PrismaClient,
-  userId: string,
+/** A viewer from a user row read with its memberships, signed in with `credential`. */
+export function viewerOf(
+  user: Pick<User, 'id' | 'email' | 'name' | 'siteRole'> & {
+    memberships: Array<Pick<Membership, 'organizationId' | 'role'>>;
+  },
   credential: Viewer['credential'],
-): Promise<Viewer | null> {
-  const user = await prisma.user.findUnique({ where: { id: userId }, include: { memberships: true } });
-  if (!user) return null;
+): Viewer {
   return {
     id: user.id,
     email: user.email,
@@ -25,6 +25,15 @@ async function loadViewer(
     organizationRoles: new Map(user.memberships.map((m) => [m.organizationId, m.role])),
     credential,
   };
+}
+
+async function loadViewer(
+  prisma: PrismaClient,
+  userId: string,
+  credential: Viewer['credential'],
+): Promise<Viewer | null> {
+  const user = await prisma.user.findUnique({ where: { id: userId }, include: { memberships: true } });
+  return user ? viewerOf(user, credential) : null;
 }
 
 /** Resolves a bearer token or session cookie value to a viewer; null when missing, unknown, expired or revoked. */

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { PrismaClient, ProviderStatusEvent, WorkspaceProvider } from '@outpost/prisma';
 import type { Viewer } from '../graphql/context.js';
+import { viewerOf } from '../auth/auth.service.js';
 import { createLoaders, type Loaders } from '../graphql/loaders.js';
 import type { OutpostNotification } from './notifications.js';
 
@@ -131,14 +132,6 @@ async function reloadViewers(
     const userId = credentialUser.get(`${viewer.credential.kind}:${viewer.credential.id}`);
     // The credential must still belong to the viewer it authenticated (it always does: credentials never move).
     const user = userId === viewer.id ? usersById.get(userId) : undefined;
-    if (!user) return null;
-    return {
-      id: user.id,
-      email: user.email,
-      name: user.name,
-      siteRole: user.siteRole,
-      organizationRoles: new Map(user.memberships.map((m) => [m.organizationId, m.role])),
-      credential: viewer.credential,
-    };
+    return user ? viewerOf(user, viewer.credential) : null;
   });
 }

@@ -1,5 +1,6 @@
 import type { Prisma, PrismaClient, ProviderStatus } from '@outpost/prisma';
 import { notify } from '../events/notifications.js';
+import { unauthenticated } from '../graphql/errors.js';
 import { DatabaseHealth, isDatabaseUnavailable } from '../database/availability.js';
 import { SUPPORTED_AGENT_PROTOCOL_VERSIONS } from '../version.js';
 
@@ -81,9 +82,11 @@ export async function applyAgentReport(
   prisma: PrismaClient,
   providerId: string,
   report: AgentReport,
+  credentialId?: string,
 ): Promise<ProviderStatus> {
   const { status, message } = statusFromReport(report);
   return prisma.$transaction(async (tx) => {
+    await lockForAgent(tx, providerId, credentialId);
     const before = await tx.workspaceProvider.findUniqueOrThrow({ where: { id: providerId } });
     await tx.workspaceProvider.update({
       where: { id: providerId },
@@ -114,7 +117,11 @@ export async function applyAgentReport(
  * A heartbeat is one UPDATE in the common case. Only when the provider is not READY although the last
  * report was healthy (it had gone silent) does it take the transaction that brings it back.
  */
-export async function recordHeartbeat(prisma: PrismaClient, providerId: string): Promise<ProviderStatus> {
+export async function recordHeartbeat(
+  prisma: PrismaClient,
+  providerId: string,
+  credentialId?: string,
+): Promise<ProviderStatus> {
   const [row] = await prisma.$queryRaw<
     Array<{ status: ProviderStatus; checkResults: CheckResult[] | null; protocolVersion: number | null }>
   >`
@@ -125,8 +132,28 @@ export async function recordHeartbeat(prisma: PrismaClient, providerId: string):
   const derived = statusFromReport({ protocolVersion: row.protocolVersion, checks: row.checkResults });
   if (derived.status !== 'READY') return row.status;
   // ERROR from silence (or a revoked credential since replaced): heartbeats resumed with passing checks.
-  await prisma.$transaction((tx) => setProviderStatus(tx, providerId, 'READY', derived.message));
+  await prisma.$transaction(async (tx) => {
+    await lockForAgent(tx, providerId, credentialId);
+    await setProviderStatus(tx, providerId, 'READY', derived.message);
+  });
   return 'READY';
+}
+
+/**
+ * Takes the provider's row lock, then checks that the agent's credential is still good. An agent's
+ * request is authorized when it arrives; if an admin revokes the credential while it is in flight,
+ * without this the request could still commit READY after the revocation's ERROR. Revocation takes the
+ * same row lock (setProviderStatus), so one of the two goes first: a report that goes first is then
+ * overridden by the revocation's ERROR, one that goes second finds the credential revoked and is refused.
+ */
+async function lockForAgent(tx: Prisma.TransactionClient, providerId: string, credentialId?: string) {
+  await tx.$queryRaw`SELECT id FROM workspace_providers WHERE id = ${providerId}::uuid FOR UPDATE`;
+  if (!credentialId) return;
+  const [valid] = await tx.$queryRaw<Array<{ id: string }>>`
+    SELECT id FROM agent_credentials WHERE id = ${credentialId}::uuid AND revoked_at IS NULL
+      AND (expires_at IS NULL OR expires_at > now())`;
+  if (!valid)
+    throw unauthenticated('This agent credential was revoked or has expired: register the agent again.');
 }
 
 /**
