@@ -441,36 +441,41 @@ describe('bad input, property-based (rule 8)', () => {
     );
   });
   for (const [name, testCase] of Object.entries(cases)) {
-    it(`${name}: succeeds with valid data, or refuses with a stable code and changes nothing`, async () => {
-      const tally: Outcome = (outcomes[name] = { ok: 0, refused: {} });
-      await fc.assert(
-        fc.asyncProperty(testCase.variables, testCase.caller, async (variables, caller) => {
-          const before = await databaseSnapshot(server.db);
-          const response = await server.client.request(testCase.document, variables, caller);
-          if (response.errors?.length) {
-            // One error, or one per invalid variable when GraphQL's own coercion refuses several at once.
-            const codes = new Set<string>();
-            for (const error of response.errors) {
-              const code = String(error.extensions?.code);
-              expect(STABLE_CODES, `${code}: ${error.message.slice(0, 300)}`).toContain(code);
-              expect(error.message.length).toBeGreaterThan(20);
-              codes.add(code);
+    it(
+      `${name}: succeeds with valid data, or refuses with a stable code and changes nothing`,
+      async () => {
+        const tally: Outcome = (outcomes[name] = { ok: 0, refused: {} });
+        await fc.assert(
+          fc.asyncProperty(testCase.variables, testCase.caller, async (variables, caller) => {
+            const before = await databaseSnapshot(server.db);
+            const response = await server.client.request(testCase.document, variables, caller);
+            if (response.errors?.length) {
+              // One error, or one per invalid variable when GraphQL's own coercion refuses several at once.
+              const codes = new Set<string>();
+              for (const error of response.errors) {
+                const code = String(error.extensions?.code);
+                expect(STABLE_CODES, `${code}: ${error.message.slice(0, 300)}`).toContain(code);
+                expect(error.message.length).toBeGreaterThan(20);
+                codes.add(code);
+              }
+              expect(codes.size, JSON.stringify(response.errors).slice(0, 500)).toBe(1);
+              const code = [...codes][0]!;
+              expect(
+                await databaseSnapshot(server.db),
+                `${name} refused with ${code} but changed the database`,
+              ).toEqual(before);
+              tally.refused[code] = (tally.refused[code] ?? 0) + 1;
+            } else {
+              expect(response.data?.[name], JSON.stringify(response).slice(0, 300)).toBeDefined();
+              tally.ok++;
             }
-            expect(codes.size, JSON.stringify(response.errors).slice(0, 500)).toBe(1);
-            const code = [...codes][0]!;
-            expect(
-              await databaseSnapshot(server.db),
-              `${name} refused with ${code} but changed the database`,
-            ).toEqual(before);
-            tally.refused[code] = (tally.refused[code] ?? 0) + 1;
-          } else {
-            expect(response.data?.[name], JSON.stringify(response).slice(0, 300)).toBeDefined();
-            tally.ok++;
-          }
-          expect(await violations()).toEqual([]);
-        }),
-        { numRuns: RUNS, seed: SEED, endOnFailure: true },
-      );
-    });
+            expect(await violations()).toEqual([]);
+          }),
+          { numRuns: RUNS, seed: SEED, endOnFailure: true },
+        );
+        // Logins verify a scrypt hash (deliberately slow): allow for that at the long suite's sizes.
+      },
+      Math.max(30_000, RUNS * 500),
+    );
   }
 });
