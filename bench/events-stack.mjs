@@ -2,15 +2,11 @@
 // schema, real server processes on it, and the first admin's API token. Everything started is stopped by
 // support.mjs's cleanup().
 import { performance } from 'node:perf_hooks';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {
   ADMIN,
   adminToken,
   BENCH_SERVER_ENV,
   cleanups,
-  load,
   SERVER_CPUS,
   startProcess,
   waitFor,
@@ -18,22 +14,8 @@ import {
 
 export { adminToken };
 
-const { startLocalPostgres } = await load('packages/local-postgres/dist/index.js');
-const { migrateDeploy } = await load('prisma/dist/index.js');
-
-/** A fresh PostgreSQL database with the schema applied; returns its URL. */
-export async function startDatabase() {
-  const pgDir = mkdtempSync(path.join(os.tmpdir(), 'outpost-bench-pg-'));
-  const postgres = await startLocalPostgres({ dataDir: path.join(pgDir, 'data'), ephemeral: true });
-  cleanups.push(async () => {
-    await postgres.stop();
-    rmSync(pgDir, { recursive: true, force: true });
-  });
-  await postgres.createDatabase('bench');
-  const databaseUrl = postgres.databaseUrl('bench');
-  await migrateDeploy(databaseUrl);
-  return databaseUrl;
-}
+// The database comes from the shared stack (stack.mjs), so every benchmark starts it the same way.
+export { startDatabase } from './stack.mjs';
 
 /**
  * A real server process (apps/server/dist/main.js) on the database, pinned to SERVER_CPUS, on 127.0.0.1
