@@ -54,6 +54,20 @@ describe('the Kubernetes API failing mid-reconcile', () => {
   let workspaceEvents: WorkspaceEvents;
   let agent: AgentProcess;
 
+  /** Waits for the workspace's Error phase whose message is the apiserver's refusal to `verb` pods, and what to do. */
+  async function expectForbiddenPhase(workspaceId: string, verb: 'create' | 'list') {
+    const failed = await workspaceEvents.waitFor(
+      workspaceId,
+      'phase Error',
+      (w) => w.observedPhase === 'Error',
+    );
+    expect(failed.observedMessage).toMatch(
+      new RegExp(
+        `^cannot ${verb} pods in namespace ${NAMESPACE}: grant the ${AGENT_ROLE} Role \\(pods is forbidden: User "${SERVICE_ACCOUNT_USER}" cannot ${verb} resource "pods"`,
+      ),
+    );
+  }
+
   beforeAll(async () => {
     [cluster, server] = await Promise.all([
       teardown.track(startKubeCluster({ name: 'faults-kube' }), (started) => started.stop()),
@@ -109,17 +123,8 @@ describe('the Kubernetes API failing mid-reconcile', () => {
     const from = proxy.requests.length;
     const workspace = await createWorkspace('forbidden-pod');
 
-    const failed = await workspaceEvents.waitFor(
-      workspace.id,
-      'phase Error',
-      (w) => w.observedPhase === 'Error',
-    );
     // The Kubernetes message itself, and what to do about it.
-    expect(failed.observedMessage).toMatch(
-      new RegExp(
-        `^cannot create pods in namespace ${NAMESPACE}: grant the ${AGENT_ROLE} Role \\(pods is forbidden: User "${SERVICE_ACCOUNT_USER}" cannot create resource "pods"`,
-      ),
-    );
+    await expectForbiddenPhase(workspace.id, 'create');
     // What it was allowed to create, it created; the pod it could not.
     const partial = await objectsOfWorkspace(cluster, workspace.id);
     expect(partial.map((o) => o.resource)).toEqual(['persistentvolumeclaims']);
@@ -277,16 +282,7 @@ describe('the Kubernetes API failing mid-reconcile', () => {
 
       const blind = await createWorkspace('cannot-list-pods');
       blindId = blind.id;
-      const failed = await workspaceEvents.waitFor(
-        blind.id,
-        'phase Error',
-        (w) => w.observedPhase === 'Error',
-      );
-      expect(failed.observedMessage).toMatch(
-        new RegExp(
-          `^cannot list pods in namespace ${NAMESPACE}: grant the ${AGENT_ROLE} Role \\(pods is forbidden: User "${SERVICE_ACCOUNT_USER}" cannot list resource "pods"`,
-        ),
-      );
+      await expectForbiddenPhase(blind.id, 'list');
       await pollUntil(
         'two passes refused their pod list',
         async () => proxy.count('GET', /\/pods\?/, from).filter((r) => r.status === 403).length,
