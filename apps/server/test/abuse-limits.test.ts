@@ -12,7 +12,7 @@ import {
 import type { Client } from 'graphql-ws';
 import { readConfig } from '../src/config.js';
 import { QUERY_LIMITS, QUERY_PARSE_OPTIONS, queryLimitRules } from '../src/limits/query-limits.js';
-import { createWorld, useTestServer, type World } from './helpers.js';
+import { createWorld, isStatusMonitorSweep, useTestServer, type World } from './helpers.js';
 
 type Answer = {
   status: number;
@@ -69,15 +69,12 @@ function nested(levels: number): string {
 const DEEP_PROVIDER_FIELDS = `allowedOrganizations { allowedProviders { allowedOrganizations { allowedProviders {
   id name displayName region status kind namespace clusterAddress accessUrl cordoned } } } }`;
 
-/** The status monitor ticks every 2 s on its own; everything else a request causes counts. */
-const BACKGROUND = /^(BEGIN|COMMIT|ROLLBACK)\b|WITH silent AS/;
-
 describe('query shape limits, request size and batching', () => {
   let recording = false;
   const statements: string[] = [];
   const server = useTestServer({
     onStatement: (sql) => {
-      if (recording && !BACKGROUND.test(sql.trim())) statements.push(sql);
+      if (recording && !isStatusMonitorSweep(sql)) statements.push(sql);
     },
   });
   let world: World;

@@ -40,6 +40,15 @@ export const UNLIMITED_RATES_ENV = {
   OUTPOST_RATE_LIMIT_MUTATIONS: '1000000',
 };
 
+/**
+ * The status monitor (src/providers/provider-status.ts) sweeps for silent agents every 2 s in a transaction
+ * of its own, on the same pool as requests: tests counting the statements a request or an event costs
+ * leave those out. (Requests and event deliveries that these tests count never open a transaction.)
+ */
+export function isStatusMonitorSweep(sql: string): boolean {
+  return /^\s*(BEGIN|COMMIT|ROLLBACK)\b/.test(sql) || sql.includes('WITH silent AS');
+}
+
 /** Starts a real Outpost (HTTP + WebSocket) on 127.0.0.1 against a fresh database for this test file. */
 export function useTestServer(
   options: { onStatement?: (sql: string) => void; config?: TestConfig } = {},

@@ -3,6 +3,7 @@ import { SubscriptionRecorder } from '@outpost/testing';
 import {
   createProvider,
   createWorld,
+  isStatusMonitorSweep,
   setProviderStatus,
   tokenFor,
   useTestServer,
@@ -43,7 +44,7 @@ describe('event fan-out', () => {
   let recording = false;
   const server = useTestServer({
     onStatement: (sql) => {
-      if (recording) statements.push(sql);
+      if (recording && !isStatusMonitorSweep(sql)) statements.push(sql);
     },
   });
   let world: World;
