@@ -14,6 +14,19 @@ export interface PrismaClientOptions {
   maxConnections?: number;
 }
 
+/** The pg pool under each client made by createPrismaClient (see `sqlPool`). */
+const pools = new WeakMap<PrismaClient, pg.Pool>();
+
+/**
+ * The connection pool under a client made by createPrismaClient, for hot read paths that send hand-written
+ * SQL: `$queryRaw` runs even raw SQL through Prisma's query compiler (WebAssembly) and result mapper on
+ * every call, several times the CPU of the query itself through `pg`. Statements sent here go through the
+ * same connections and the same `onStatement` counter. Undefined for other clients (transactions).
+ */
+export function sqlPool(client: PrismaClient): pg.Pool | undefined {
+  return pools.get(client);
+}
+
 export function createPrismaClient(databaseUrl: string, options: PrismaClientOptions = {}): PrismaClient {
   const onStatement = options.onStatement;
   class CountingClient extends pg.Client {
@@ -40,6 +53,7 @@ export function createPrismaClient(databaseUrl: string, options: PrismaClientOpt
     adapter: new PrismaPg(pool),
     transactionOptions: { maxWait: 10_000, timeout: 15_000 },
   });
+  pools.set(client, pool);
   // The adapter does not own a pool it was handed, so disconnecting closes it here.
   const disconnect = client.$disconnect.bind(client);
   client.$disconnect = async () => {

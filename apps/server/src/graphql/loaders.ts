@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Organization as OrganizationRow, PrismaClient, ProviderStatusEvent } from '@outpost/prisma';
+import { sqlReader } from '../database/sql.js';
 
 /**
  * Per-request batch loaders: the providers list with nested allowlists, counts and history runs a
@@ -14,35 +15,41 @@ export interface Loaders {
 }
 
 export function createLoaders(prisma: PrismaClient): Loaders {
+  // Batch loaders use hand-written SQL with `= ANY($1::uuid[])`, sent through the pool without Prisma: its
+  // query compiler runs on every call, raw ones included, and was a large part of the providers list's CPU
+  // (bench/providers-list.mjs).
+  const rowsOf = sqlReader(prisma);
   return {
-    // Batch loaders use raw SQL with `= ANY($1::uuid[])`: a query builder call goes through Prisma's query
-    // compiler on every request, which was a large part of the providers list's CPU (bench/providers-list.mjs).
     organization: new DataLoader(async (ids) => {
-      const rows = await prisma.$queryRaw<OrganizationRow[]>`
-        SELECT id, name, slug, created_at AS "createdAt", updated_at AS "updatedAt"
-        FROM organizations WHERE id = ANY(${[...ids]}::uuid[])`;
+      const rows = await rowsOf<OrganizationRow>(
+        `SELECT id, name, slug, created_at AS "createdAt", updated_at AS "updatedAt"
+         FROM organizations WHERE id = ANY($1::uuid[])`,
+        [ids],
+      );
       const byId = new Map(rows.map((row) => [row.id, row]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
 
     allowlistByProvider: new DataLoader(async (providerIds) => {
-      const rows = await prisma.$queryRaw<Array<OrganizationRow & { providerId: string }>>`
-        SELECT e.provider_id AS "providerId", o.id, o.name, o.slug, o.created_at AS "createdAt", o.updated_at AS "updatedAt"
-        FROM provider_allowlist_entries e JOIN organizations o ON o.id = e.organization_id
-        WHERE e.provider_id = ANY(${[...providerIds]}::uuid[])
-        ORDER BY o.name`;
+      const rows = await rowsOf<OrganizationRow & { providerId: string }>(
+        `SELECT e.provider_id AS "providerId", o.id, o.name, o.slug, o.created_at AS "createdAt", o.updated_at AS "updatedAt"
+         FROM provider_allowlist_entries e JOIN organizations o ON o.id = e.organization_id
+         WHERE e.provider_id = ANY($1::uuid[])
+         ORDER BY o.name`,
+        [providerIds],
+      );
       const byProvider = groupBy(rows, (row) => row.providerId);
       return providerIds.map((id) => byProvider.get(id) ?? []);
     }),
 
     workspaceCountsByProvider: new DataLoader(async (providerIds) => {
-      const rows = await prisma.$queryRaw<
-        Array<{ providerId: string; organizationId: string; count: number }>
-      >`
-        SELECT provider_id AS "providerId", organization_id AS "organizationId", count(*)::int AS count
-        FROM workspaces
-        WHERE provider_id = ANY(${[...providerIds]}::uuid[]) AND desired_state <> 'DELETED'
-        GROUP BY provider_id, organization_id`;
+      const rows = await rowsOf<{ providerId: string; organizationId: string; count: number }>(
+        `SELECT provider_id AS "providerId", organization_id AS "organizationId", count(*)::int AS count
+         FROM workspaces
+         WHERE provider_id = ANY($1::uuid[]) AND desired_state <> 'DELETED'
+         GROUP BY provider_id, organization_id`,
+        [providerIds],
+      );
       const byProvider = groupBy(rows, (row) => row.providerId);
       return providerIds.map(
         (id) => new Map((byProvider.get(id) ?? []).map((row) => [row.organizationId, row.count])),
@@ -62,14 +69,16 @@ export function createLoaders(prisma: PrismaClient): Loaders {
       }
       const results = new Map<string, ProviderStatusEvent[]>();
       for (const [first, providerIds] of byLimit) {
-        const rows = await prisma.$queryRaw<ProviderStatusEvent[]>`
-          SELECT e.id, e.provider_id AS "providerId", e.from_status::text AS "fromStatus",
-                 e.to_status::text AS "toStatus", e.message, e.at
-          FROM unnest(${providerIds}::uuid[]) AS p(id) CROSS JOIN LATERAL (
-            SELECT id, provider_id, from_status, to_status, message, at FROM provider_status_events
-            WHERE provider_id = p.id ORDER BY at DESC, id DESC LIMIT ${first}
-          ) e
-          ORDER BY e.at DESC, e.id DESC`;
+        const rows = await rowsOf<ProviderStatusEvent>(
+          `SELECT e.id, e.provider_id AS "providerId", e.from_status::text AS "fromStatus",
+                  e.to_status::text AS "toStatus", e.message, e.at
+           FROM unnest($1::uuid[]) AS p(id) CROSS JOIN LATERAL (
+             SELECT id, provider_id, from_status, to_status, message, at FROM provider_status_events
+             WHERE provider_id = p.id ORDER BY at DESC, id DESC LIMIT $2::int
+           ) e
+           ORDER BY e.at DESC, e.id DESC`,
+          [providerIds, first],
+        );
         const byProvider = groupBy(rows, (row) => row.providerId);
         for (const providerId of providerIds) {
           results.set(`${providerId}:${first}`, byProvider.get(providerId) ?? []);
