@@ -59,16 +59,12 @@ export class WorkspaceProviderResolver {
   ): Promise<WorkspaceProviderConnection> {
     const viewer = requireViewer(ctx);
     requirePageSize('first', first);
-    const where = { ...providers.visibleProvidersWhere(viewer), ...(status ? { status } : {}) };
     const afterName = after ? decodeCursor('after', after) : undefined;
-    const [rows, totalCount] = await Promise.all([
-      ctx.prisma.workspaceProvider.findMany({
-        where: afterName ? { ...where, name: { gt: afterName } } : where,
-        orderBy: { name: 'asc' },
-        take: first + 1,
-      }),
-      ctx.prisma.workspaceProvider.count({ where }),
-    ]);
+    const { rows, totalCount } = await providers.listVisibleProviders(ctx.prisma, viewer, {
+      take: first + 1,
+      afterName,
+      status,
+    });
     const page = rows.slice(0, first);
     return {
       edges: page.map((node) => ({ cursor: encodeCursor(node.name), node })),
