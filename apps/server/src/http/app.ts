@@ -24,6 +24,7 @@ import {
 import type { PrismaClient } from '@outpost/prisma';
 import type { OutpostContext } from '../graphql/context.js';
 import { createLoaders } from '../graphql/loaders.js';
+import { compiledQueryGateway } from '../graphql/compiled-execution.js';
 import { ErrorCode } from '../graphql/errors.js';
 import {
   hideSchemaSuggestions,
@@ -316,7 +317,8 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
   );
 
   const apollo = new ApolloServer<OutpostContext>({
-    schema,
+    // The schema, with queries executed by compiled code (graphql/compiled-execution.ts).
+    gateway: compiledQueryGateway(schema),
     // Off in production unless OUTPOST_INTROSPECTION=true; "Did you mean …?" hints go with it.
     introspection: config.introspection,
     hideSchemaDetailsFromClientErrors: !config.introspection,

@@ -1,0 +1,93 @@
+import type { ApolloServerOptionsWithGateway } from '@apollo/server';
+import {
+  execute,
+  getVariableValues,
+  GraphQLError,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+
+type Gateway = ApolloServerOptionsWithGateway<Record<string, unknown>>['gateway'];
+type Executor = NonNullable<Awaited<ReturnType<Gateway['load']>>['executor']>;
+
+/** What graphql-jit puts in `errors`: its own error objects, not graphql-js GraphQLErrors. */
+interface JitError {
+  message: string;
+  locations?: GraphQLError['locations'];
+  path?: GraphQLError['path'];
+  originalError?: Error;
+}
+
+/**
+ * Queries run as code compiled for their document by graphql-jit instead of graphql-js's interpreter.
+ * graphql-js walks the document for every object it completes and allocates per field (arguments, paths,
+ * resolve info, null-prototype maps); on the providers list (about 6,000 fields) that, and the garbage it
+ * makes, was the largest part of the request's CPU (bench/providers-list.mjs). The resolvers, their
+ * arguments and what they return are the same; so are the responses (checked by the tests and the benchmark).
+ *
+ * Only queries: mutations (serial, with side effects) and subscriptions (graphql-ws) stay on graphql-js.
+ * Variables are coerced by graphql-js first, so a bad variable gets graphql-js's own error, word for word.
+ * graphql-jit's errors are turned back into graphql-js GraphQLErrors with the same message, path,
+ * locations and original error, which is what Apollo's formatting and ours read.
+ *
+ * Apollo Server lets a custom executor in only through its gateway interface: this "gateway" serves the
+ * one local schema and never changes it.
+ */
+export function compiledQueryGateway(schema: GraphQLSchema): Gateway {
+  // Apollo keeps parsed documents in its document store, so the same query text is the same DocumentNode.
+  const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | ExecutionResult>>();
+  const compile = (document: DocumentNode, operationName: string | null) => {
+    let byName = compiled.get(document);
+    if (!byName) compiled.set(document, (byName = new Map()));
+    const key = operationName ?? '';
+    let query = byName.get(key);
+    if (!query) {
+      query = compileQuery(schema, document, operationName ?? undefined);
+      byName.set(key, query);
+    }
+    return query;
+  };
+
+  const executor: Executor = async ({ document, operation, operationName, request, context }) => {
+    const variableValues = request.variables;
+    if (operation.operation !== 'query') {
+      return execute({ schema, document, operationName, variableValues, contextValue: context });
+    }
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variableValues ?? {});
+    if (coerced.errors) return { errors: coerced.errors };
+    const query = compile(document, operationName);
+    // A document graphql-jit cannot compile is executed the usual way.
+    if (!isCompiledQuery(query)) {
+      return execute({ schema, document, operationName, variableValues, contextValue: context });
+    }
+    const result = await query.query(undefined, context, variableValues ?? {});
+    if (!result.errors) return result;
+    return { ...result, errors: result.errors.map((error) => asGraphQLError(error as JitError)) };
+  };
+
+  return {
+    async load() {
+      return { executor };
+    },
+    onSchemaLoadOrUpdate(callback) {
+      callback({ apiSchema: schema, coreSupergraphSdl: '' });
+      return () => undefined;
+    },
+    async stop() {},
+  };
+}
+
+function asGraphQLError(error: JitError): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  const original = error.originalError;
+  const converted = new GraphQLError(error.message, {
+    path: error.path,
+    // A GraphQLError thrown by a resolver keeps its extensions, as with graphql-js's locatedError.
+    originalError: original,
+  });
+  // graphql-jit computed the locations from the field nodes already; GraphQLError only computes them.
+  Object.defineProperty(converted, 'locations', { value: error.locations, enumerable: true });
+  return converted;
+}
