@@ -44,7 +44,12 @@ export function compiledQueryGateway(schema: GraphQLSchema): Gateway {
     const key = operationName ?? '';
     let query = byName.get(key);
     if (!query) {
-      query = compileQuery(schema, document, operationName ?? undefined);
+      try {
+        query = compileQuery(schema, document, operationName ?? undefined);
+      } catch (error) {
+        // Not expected for a validated document; graphql-js executes it instead (below).
+        query = { errors: [new GraphQLError(`graphql-jit: ${String(error)}`)] };
+      }
       byName.set(key, query);
     }
     return query;
@@ -58,7 +63,7 @@ export function compiledQueryGateway(schema: GraphQLSchema): Gateway {
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variableValues ?? {});
     if (coerced.errors) return { errors: coerced.errors };
     const query = compile(document, operationName);
-    // A document graphql-jit cannot compile is executed the usual way.
+    // A document graphql-jit did not compile is executed the usual way.
     if (!isCompiledQuery(query)) {
       return execute({ schema, document, operationName, variableValues, contextValue: context });
     }
