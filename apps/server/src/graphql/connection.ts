@@ -1,7 +1,7 @@
 import { Field, ObjectType } from 'type-graphql';
 import { badInput } from './errors.js';
 
-@ObjectType({ description: 'Relay cursor pagination.' })
+@ObjectType({ description: 'Relay cursor pagination.', simpleResolvers: true })
 export class PageInfo {
   @Field() hasNextPage!: boolean;
   @Field(() => String, { nullable: true }) endCursor!: string | null;

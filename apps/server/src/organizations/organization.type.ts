@@ -3,7 +3,7 @@ import { OrganizationRole } from '@outpost/prisma';
 
 registerEnumType(OrganizationRole, { name: 'OrganizationRole' });
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Organization {
   @Field(() => ID) id!: string;
   @Field() name!: string;

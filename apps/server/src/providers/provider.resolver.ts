@@ -38,7 +38,7 @@ import { helmInstallCommand } from '../agents/install-command.js';
 import { SERVER_VERSION } from '../version.js';
 import * as allowlist from '../allowlist/allowlist.service.js';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class OrganizationWorkspaceCount {
   @Field(() => Organization) organization!: Organization;
   @Field(() => Int) count!: number;

@@ -24,7 +24,7 @@ export class ProviderNodeSummary {
   memoryBytes?: string | null;
 }
 
-@ObjectType({ description: 'A status transition of a workspace provider.' })
+@ObjectType({ description: 'A status transition of a workspace provider.', simpleResolvers: true })
 export class ProviderStatusEvent {
   @Field(() => ID) id!: string;
   @Field(() => ID) providerId!: string;
@@ -39,7 +39,7 @@ export class ProviderStatusEvent {
  * A Kubernetes cluster (or namespace of one) that workspaces are deployed into.
  * Fields that reveal the cluster itself are resolved in provider.resolver.ts and limited to site staff.
  */
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class WorkspaceProvider {
   @Field(() => ID) id!: string;
   @Field({ description: 'Unique DNS label; `built-in` is the provider of the cluster Outpost runs in.' })
@@ -71,13 +71,13 @@ export class WorkspaceProvider {
   chartVersion!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class WorkspaceProviderEdge {
   @Field() cursor!: string;
   @Field(() => WorkspaceProvider) node!: WorkspaceProvider;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class WorkspaceProviderConnection {
   @Field(() => [WorkspaceProviderEdge]) edges!: WorkspaceProviderEdge[];
   @Field(() => PageInfo) pageInfo!: PageInfo;
