@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/client/client.js';
+import { FAST_TYPES } from './timestamps.js';
 
 export * from './generated/client/client.js';
 
@@ -14,17 +15,26 @@ export interface PrismaClientOptions {
   maxConnections?: number;
 }
 
-/** The pg pool under each client made by createPrismaClient (see `sqlPool`). */
+/** The pg pool under each client made by createPrismaClient (see `sqlRowReader`). */
 const pools = new WeakMap<PrismaClient, pg.Pool>();
 
+export { parseTimestamptz } from './timestamps.js';
+
+/** Runs one parameterized statement (`$1`, `$2`, …) and returns its rows. */
+export type ReadRows = <T>(text: string, values: readonly unknown[]) => Promise<T[]>;
+
 /**
- * The connection pool under a client made by createPrismaClient, for hot read paths that send hand-written
- * SQL: `$queryRaw` runs even raw SQL through Prisma's query compiler (WebAssembly) and result mapper on
- * every call, several times the CPU of the query itself through `pg`. Statements sent here go through the
- * same connections and the same `onStatement` counter. Undefined for other clients (transactions).
+ * Reads through the connection pool under a client made by createPrismaClient, for hot read paths that
+ * send hand-written SQL: `$queryRaw` runs even raw SQL through Prisma's query compiler (WebAssembly) and
+ * result mapper on every call, several times the CPU of the query itself through `pg`. Statements sent
+ * here go through the same connections and the same `onStatement` counter. Rows are as `pg` parses them
+ * (timestamptz as Date, by parseTimestamptz). Undefined for other clients (transactions).
  */
-export function sqlPool(client: PrismaClient): pg.Pool | undefined {
-  return pools.get(client);
+export function sqlRowReader(client: PrismaClient): ReadRows | undefined {
+  const pool = pools.get(client);
+  if (!pool) return undefined;
+  return async <T>(text: string, values: readonly unknown[]) =>
+    (await pool.query({ text, values: values as unknown[], types: FAST_TYPES })).rows as T[];
 }
 
 export function createPrismaClient(databaseUrl: string, options: PrismaClientOptions = {}): PrismaClient {
