@@ -45,7 +45,10 @@ function auditView(provider: ProviderRow) {
   return Object.fromEntries(AUDITED_COLUMNS.map((column) => [column, provider[column]]));
 }
 
-/** Members see only providers that allowlist one of their organizations. */
+/**
+ * Members see only providers that allowlist one of their organizations. Its twins, which must agree:
+ * listVisibleProviders (SQL, the providers page) and canSeeProvider (in memory, event delivery).
+ */
 export function visibleProvidersWhere(viewer: Viewer): Prisma.WorkspaceProviderWhereInput {
   const organizationIds = visibleOrganizationIds(viewer);
   return organizationIds === null
