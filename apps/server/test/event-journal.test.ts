@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SubscriptionRecorder } from '@outpost/testing';
-import { LISTENER_NAME } from '../src/events/notifications.js';
+import { LISTENER_NAME, notify } from '../src/events/notifications.js';
 import { createProvider, createWorld, useTestServer } from './helpers.js';
 
 /**
@@ -36,29 +36,27 @@ describe('events committed while the LISTEN connection is down', () => {
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
     const warmUpEvents = events.events.length;
-    // Start from an uncordoned provider, so each round's uncordon + cordon both change something.
-    await server.client
-      .data(`mutation($id: ID!) { uncordonWorkspaceProvider(id: $id) { id } }`, { id: provider.id }, admin)
-      .catch(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 300));
     const baseline = events.events.length;
     let committedInTheGap = 0;
     let rounds = 0;
     for (let round = 0; round < 5 && committedInTheGap < 2; round++) {
-      const { terminated } = (
-        await server.db.$queryRaw<Array<{ terminated: number }>>`
-        SELECT count(pg_terminate_backend(pid))::int AS terminated FROM pg_stat_activity
-        WHERE application_name = ${LISTENER_NAME} AND datname = current_database()`
-      )[0]!;
-      expect(terminated).toBe(1);
-      // Uncordon then cordon: two events. (Their provider field is re-read at delivery, so replayed
-      // events show the provider as it is now; what must hold is that both arrive, once.)
       const before = events.events.length;
-      for (const mutation of [
-        'uncordonWorkspaceProvider(id: $id)',
-        'cordonWorkspaceProvider(id: $id, reason: "gap")',
-      ])
-        await server.client.data(`mutation($id: ID!) { ${mutation} { id } }`, { id: provider.id }, admin);
+      // One transaction ends the listener's backend and commits two notifications through the notify()
+      // every mutation uses (a cordon change each; the provider is re-read at delivery, so replayed events
+      // show it as it is now: what must hold is that both arrive, once). The listener reconnects no
+      // sooner than 100 ms after losing its connection; this commits a few milliseconds after. (Two real
+      // mutations sometimes took longer than that under load, and pg_terminate_backend's wait polls in
+      // 100 ms steps, so neither is used.)
+      await server.db.$transaction(async (tx) => {
+        const { terminated } = (
+          await tx.$queryRaw<Array<{ terminated: number }>>`
+          SELECT count(pg_terminate_backend(pid))::int AS terminated FROM pg_stat_activity
+          WHERE application_name = ${LISTENER_NAME} AND datname = current_database()`
+        )[0]!;
+        expect(terminated).toBe(1);
+        for (let i = 0; i < 2; i++)
+          await notify(tx, { topic: 'provider', type: 'CORDON_CHANGED', providerId: provider.id });
+      });
       const committedAt = (await server.db.$queryRaw<Array<{ now: Date }>>`SELECT now()`)[0]!.now;
       await events.waitFor((all) => all.length >= before + 2, 10_000);
       // Did both commits land before the listener was back? Then only the journal could have delivered them.
