@@ -159,9 +159,17 @@ async function reloadViewers(
     : [];
   const usersById = new Map(users.map((user) => [user.id, user]));
 
+  // A user's viewers (a console per tab, or the benchmark's thousands) are copies of the first one with
+  // their own credential: they share its organizationRoles map instead of each building one.
+  const firstViewerOf = new Map<string, Viewer>();
   return viewers.map((viewer, i) => {
     const user = valid[i] ? usersById.get(viewer.id) : undefined;
-    return user ? viewerOf(user, viewer.credential) : null;
+    if (!user) return null;
+    const first = firstViewerOf.get(user.id);
+    if (first) return { ...first, credential: viewer.credential };
+    const built = viewerOf(user, viewer.credential);
+    firstViewerOf.set(user.id, built);
+    return built;
   });
 }
 
