@@ -103,9 +103,9 @@ export function deliveryBatch(prisma: PrismaClient, notification: OutpostNotific
  *
  * Raw SQL rather than Prisma's query builder: the builder compiles every call anew, and with one id per
  * subscriber that took ~14 µs per subscriber per event (35 ms of CPU for 2,500 subscribers), a quarter
- * of what a delivery cost. The credential statements return only the credentials that fail, so a healthy fan-out
- * reads no rows back; ids go as one comma-separated text parameter, half the cost of an array parameter
- * at these sizes.
+ * of what a delivery cost. The credential statements return only the credentials that fail, so a
+ * healthy fan-out reads no rows back; ids go as one comma-separated text parameter, half the cost of an
+ * array parameter at these sizes.
  */
 async function reloadViewers(
   prisma: PrismaClient,
