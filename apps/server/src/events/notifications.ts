@@ -1,7 +1,6 @@
-import { setMaxListeners } from 'node:events';
 import pg from 'pg';
-import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import type { Prisma } from '@outpost/prisma';
+import { PubSub } from './pubsub.js';
 
 /**
  * Events cross server replicas through PostgreSQL LISTEN/NOTIFY. Payloads carry ids only: receivers
@@ -64,16 +63,12 @@ export async function notify(tx: Prisma.TransactionClient, notification: Outpost
     FROM entry`;
 }
 
-export type NotificationTopics = { provider: [ProviderNotification]; workspace: [WorkspaceNotification] };
+export type NotificationTopics = { provider: ProviderNotification; workspace: WorkspaceNotification };
 export type NotificationPubSub = PubSub<NotificationTopics>;
 
 /** The in-process fan-out that the LISTEN connection feeds and subscriptions read. */
 export function createNotificationPubSub(): NotificationPubSub {
-  // Every open subscription listens on this one target: thousands are normal, not a leak, so Node's
-  // "more than 10 listeners" warning is turned off for it.
-  const eventTarget = new EventTarget();
-  setMaxListeners(0, eventTarget);
-  return createPubSub<NotificationTopics>({ eventTarget });
+  return new PubSub<NotificationTopics>();
 }
 
 export const LISTENER_NAME = 'outpost-listener';

@@ -34,8 +34,10 @@ export function markShareable<T extends object>(payload: T): T {
   return payload;
 }
 
-// Payload → (subscriber class → result). Weak: results go away with the payload, after the event.
-const results = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
+// Payload → operation → authorization key → result. Weak: results go away with the payload, after the
+// event. Nested rather than one `${authorizationKey}\n${operationKey}` key: that string (the whole
+// printed document) was built and hashed anew for every subscriber of every event.
+const results = new WeakMap<object, Map<string, Map<string, Promise<ExecutionResult>>>>();
 
 export async function subscribe(
   args: ExecutionArgs,
@@ -43,23 +45,26 @@ export async function subscribe(
   const source = await createSourceEventStream(args);
   if (!isAsyncIterable(source)) return source; // an ExecutionResult with the errors
   const stream = source[Symbol.asyncIterator]() as AsyncIterableIterator<unknown>;
+  const run = (payload: unknown) => Promise.resolve(execute({ ...args, rootValue: payload }));
   let operationKey: string | undefined; // computed on the first shared event of this subscription
   return mapStream(stream, (payload): Promise<ExecutionResult> => {
-    const run = () => Promise.resolve(execute({ ...args, rootValue: payload }));
     const viewer = (args.contextValue as OutpostContext).viewer;
-    if (typeof payload !== 'object' || payload === null || !shareable.has(payload) || !viewer) return run();
+    if (typeof payload !== 'object' || payload === null || !shareable.has(payload) || !viewer)
+      return run(payload);
     operationKey ??= JSON.stringify([
       print(args.document),
       args.operationName ?? null,
       args.variableValues ?? {},
     ]);
-    const key = `${authorizationKey(viewer)}\n${operationKey}`;
-    let byKey = results.get(payload);
-    if (!byKey) results.set(payload, (byKey = new Map()));
-    let result = byKey.get(key);
+    let byOperation = results.get(payload);
+    if (!byOperation) results.set(payload, (byOperation = new Map()));
+    let byAuthorization = byOperation.get(operationKey);
+    if (!byAuthorization) byOperation.set(operationKey, (byAuthorization = new Map()));
+    const key = authorizationKey(viewer);
+    let result = byAuthorization.get(key);
     if (!result) {
-      result = run();
-      byKey.set(key, result);
+      result = run(payload);
+      byAuthorization.set(key, result);
     }
     return result;
   });

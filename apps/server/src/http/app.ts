@@ -18,6 +18,7 @@ import {
   specifiedRules,
   validate,
   type DocumentNode,
+  type FormattedExecutionResult,
   type GraphQLFormattedError,
   type GraphQLSchema,
 } from 'graphql';
@@ -309,7 +310,9 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
       // Results over WebSocket get the same error treatment as over HTTP: internals masked, an
       // unreachable database reported as SERVICE_UNAVAILABLE.
       onNext: (_ctx, _id, _payload, _args, result) => {
-        if (!result.errors?.length) return undefined;
+        // Without errors the result goes out as it is (the same JSON): graphql-ws would otherwise copy
+        // it for every subscriber, and one shared result reaches thousands of them (shared-execution.ts).
+        if (!result.errors?.length) return result as FormattedExecutionResult;
         return { ...result, errors: result.errors.map((error) => formatSocketError(error.toJSON(), error)) };
       },
     },
