@@ -1,3 +1,5 @@
+import { ErrorCode, OutpostError } from '../graphql/errors.js';
+
 /**
  * The in-process fan-out of notifications to this process's subscriptions: each subscription is a queue
  * that `publish` appends to, read as an async iterator.
@@ -9,6 +11,11 @@
  *
  * As with Repeater, a subscription starts listening at its first `next()` (one that is never read holds
  * nothing), and `return()` stops it at once, settling a pending `next()`.
+ *
+ * A subscriber that reads slower than events arrive (a client on a bad link, a stuck consumer) holds at
+ * most MAX_QUEUED_NOTIFICATIONS unread events: at the next one it stops listening, still gets the events
+ * it holds, in order, and then the error SUBSCRIBER_TOO_SLOW, which tells it that it missed what came
+ * after and should subscribe again. (Repeater threw from `publish` at 1,024, in the publisher's stack.)
  */
 export class PubSub<Topics extends Record<string, unknown>> {
   private readonly subscribers = new Map<keyof Topics, Set<Listener>>();
@@ -24,6 +31,9 @@ export class PubSub<Topics extends Record<string, unknown>> {
   }
 }
 
+/** Unread events a subscription may hold before it is ended with SUBSCRIBER_TOO_SLOW. */
+export const MAX_QUEUED_NOTIFICATIONS = 1_000;
+
 interface Listener {
   push(value: unknown): void;
 }
@@ -31,7 +41,7 @@ interface Listener {
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 class Subscription<T> implements AsyncIterableIterator<T> {
-  private state: 'idle' | 'listening' | 'done' = 'idle';
+  private state: 'idle' | 'listening' | 'overflowed' | 'done' = 'idle';
   /** Published values not read yet (a subscriber still busy with an earlier one). */
   private readonly queued: T[] = [];
   /** Reads waiting for a value (only one at a time from graphql-ws, but more are allowed). */
@@ -42,7 +52,11 @@ class Subscription<T> implements AsyncIterableIterator<T> {
   push(value: T): void {
     const read = this.waiting.shift();
     if (read) read({ done: false, value });
-    else this.queued.push(value);
+    else if (this.queued.length < MAX_QUEUED_NOTIFICATIONS) this.queued.push(value);
+    else {
+      this.state = 'overflowed';
+      this.subscribers.delete(this);
+    }
   }
 
   next(): Promise<IteratorResult<T>> {
@@ -52,6 +66,17 @@ class Subscription<T> implements AsyncIterableIterator<T> {
       this.subscribers.add(this);
     }
     if (this.queued.length > 0) return Promise.resolve({ done: false, value: this.queued.shift()! });
+    if (this.state === 'overflowed') {
+      this.state = 'done';
+      return Promise.reject(
+        new OutpostError(
+          ErrorCode.SUBSCRIBER_TOO_SLOW,
+          `This subscription fell more than ${MAX_QUEUED_NOTIFICATIONS} events behind and was ended after ` +
+            'the events it held; the ones after those were not delivered. Subscribe again and refetch ' +
+            'what is current.',
+        ),
+      );
+    }
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 

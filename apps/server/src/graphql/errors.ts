@@ -19,6 +19,12 @@ export const ErrorCode = {
   REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
   /** A JSON array of operations: batching is off (HTTP 400). */
   BATCHING_NOT_SUPPORTED: 'BATCHING_NOT_SUPPORTED',
+  /**
+   * A subscription whose client read too slowly fell MAX_QUEUED_NOTIFICATIONS events behind
+   * (events/pubsub.ts): it ends after the queued events so the server's memory stays bounded.
+   * Subscribe again and refetch what is current.
+   */
+  SUBSCRIBER_TOO_SLOW: 'SUBSCRIBER_TOO_SLOW',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
