@@ -498,25 +498,27 @@ try {
       'with the server on one core that ratio is the throughput ratio, and below the fixed rate it is also why ' +
       `${rate} req/s cannot be held (it would take ${((rate * ours.cpuMsPerRequest.median) / 1000).toFixed(1)} cores). ` +
       'The page resolves about 60 GraphQL fields per provider (6,000 for 100 providers: scalars, allowlisted organizations, ' +
-      "per-organization counts, 5 events), each through graphql-js execution, Apollo's per-field instrumentation and, for the " +
-      "staff-only fields, type-graphql's async @Authorized middleware; the response is built as objects and then serialized. " +
-      'Prisma runs its query-builder queries (the page, the count and the three authentication lookups) through its ' +
-      'WebAssembly query compiler and maps every row to objects, raw ones included; the garbage of all that is the ' +
-      'largest single item in the profile. The floor runs 5 statements and allocates only the rows and one string. ' +
-      'Fixed while writing this benchmark (together about 40 % less CPU per list request in a check against the same data): ' +
-      'ID arguments were checked by a ' +
-      'type-graphql global middleware, which made every field of every object an async middleware chain; they are now ' +
-      'checked only on the fields that take IDs (apps/server/src/graphql/ids.ts). The organization and per-organization ' +
-      "count loaders went through Prisma's query builder, whose query compiler runs on every request; they are raw" +
-      ' `= ANY($1::uuid[])` statements now, like the other loaders, and all loaders group rows in one ' +
-      'pass instead of a filter per provider (apps/server/src/graphql/loaders.ts). EXPLAIN ANALYZE of the statements ' +
-      "showed the status history read and sorted every event of the page's providers through a window function (about " +
-      "3 ms in PostgreSQL per request, growing with the events per provider); it now takes each provider's newest 5 from " +
-      'the (provider_id, at DESC) index with a LATERAL LIMIT, as the floor does. The remaining statements take under 2 ms each; ' +
-      "only the page's count(*) grows with the table (a sequential scan, about 1 ms at 10,000 providers). " +
-      'What is left is the cost of the stack itself (GraphQL execution per field, Prisma per query); closing the gap to 0.5× ' +
-      'would mean serving this page without per-field resolution (e.g. one SQL statement building the JSON, or a cached ' +
-      'response), which is a design decision rather than a fix.',
+      'per-organization counts, 5 events). ' +
+      'Fixed while writing this benchmark, each found in a --cpu-prof profile or EXPLAIN ANALYZE (together the CPU per ' +
+      'request went from about 42 ms to 25 ms, then to about 14 ms): ' +
+      'ID arguments were checked by a type-graphql global middleware, which made every field an async middleware chain; ' +
+      'they are checked only on the fields that take IDs now (apps/server/src/graphql/ids.ts). ' +
+      "The status history read and sorted every event of the page's providers through a window function (about 3 ms in " +
+      "PostgreSQL); it takes each provider's newest 5 from the (provider_id, at DESC) index with a LATERAL LIMIT now. " +
+      'Prisma runs every call, $queryRaw included, through its WebAssembly query compiler and row mapper, several times ' +
+      'the CPU of the statement itself: authentication (credential, user and memberships) is one hand-written statement ' +
+      'now instead of three Prisma calls, and the page, its count and the batch loaders read through the same pg pool ' +
+      '(apps/server/src/database/sql.ts, providers/provider.service.ts, graphql/loaders.ts), with timestamps parsed ' +
+      "without regular expressions. Queries execute as code compiled per document by graphql-jit instead of graphql-js's " +
+      'interpreter, which walked the document and allocated per field (apps/server/src/graphql/compiled-execution.ts), ' +
+      "and the list's object types use plain property reads instead of a type-graphql resolver per field " +
+      '(simpleResolvers, guarded at schema build so no @Authorized field is served unchecked). ' +
+      "What is left: type-graphql's async @Authorized chain on the staff-only fields and the field resolvers' promises, " +
+      "Apollo's request pipeline, building the response as objects (about 200 kB) and serializing it, and the garbage " +
+      'of all that; the floor runs 5 statements and allocates only the rows and one string. ' +
+      'Closing the rest of the gap to 0.5× would mean serving this page without per-field resolution (one SQL ' +
+      'statement building the JSON, or a response cache invalidated by the event journal), a design decision rather ' +
+      'than a fix. Only the count(*) grows with the table (a sequential scan, about 1 ms at 10,000 providers).',
     '',
     ...(main.profile
       ? [

@@ -4,6 +4,7 @@ import { notFound, unauthenticated } from '../graphql/errors.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { setProviderStatus } from '../providers/provider-status.js';
 import type { Viewer } from '../graphql/context.js';
+import { sqlReader } from '../database/sql.js';
 
 /**
  * Secrets that identify a provider's agent (apps/agent/PROTOCOL.md "Tokens"): one-time registration
@@ -28,7 +29,21 @@ export async function agentFromSecret(
   ) {
     return null;
   }
-  const credential = await prisma.agentCredential.findUnique({ where: { tokenHash: hashToken(secret) } });
+  // Every agent operation (a heartbeat every few seconds per agent) starts here: one statement through the
+  // pool rather than a Prisma call, whose query compiler cost more CPU than the statement (database/sql.ts).
+  const [credential] = await sqlReader(prisma)<{
+    id: string;
+    providerId: string;
+    isRegistration: boolean;
+    lastUsedAt: Date | null;
+    expiresAt: Date | null;
+    revokedAt: Date | null;
+  }>(
+    `SELECT id, provider_id AS "providerId", is_registration AS "isRegistration", last_used_at AS "lastUsedAt",
+            expires_at AS "expiresAt", revoked_at AS "revokedAt"
+     FROM agent_credentials WHERE token_hash = $1`,
+    [hashToken(secret)],
+  );
   const now = new Date();
   if (!credential || credential.revokedAt || (credential.expiresAt && credential.expiresAt <= now))
     return null;
