@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { PrismaClient, ProviderStatusEvent, WorkspaceProvider } from '@outpost/prisma';
+import { Prisma, type PrismaClient, type ProviderStatusEvent, type WorkspaceProvider } from '@outpost/prisma';
 import type { Viewer } from '../graphql/context.js';
 import { viewerOf } from '../auth/auth.service.js';
 import { createLoaders, type Loaders } from '../graphql/loaders.js';
@@ -119,25 +119,18 @@ async function reloadViewers(
   // Each credential's id and the user it must still belong to (it always does: credentials never move).
   const [tokenIds, tokenUsers] = idsOf(tokenViewers);
   const [sessionIds, sessionUsers] = idsOf(sessionViewers);
+  // `table` is one of two constants, never input.
+  const failedCredentials = (table: 'api_tokens' | 'sessions', ids: string, users: string) =>
+    prisma.$queryRaw<Array<{ id: string }>>`
+      SELECT c.id::text AS id
+      FROM unnest(string_to_array(${ids}, ',')::uuid[], string_to_array(${users}, ',')::uuid[])
+        AS c(id, user_id)
+      LEFT JOIN ${Prisma.raw(table)} t ON t.id = c.id AND t.user_id = c.user_id AND t.revoked_at IS NULL
+        AND (t.expires_at IS NULL OR t.expires_at > ${now})
+      WHERE t.id IS NULL`;
   const [failedTokens, failedSessions] = await Promise.all([
-    tokenViewers.length
-      ? prisma.$queryRaw<Array<{ id: string }>>`
-          SELECT c.id::text AS id
-          FROM unnest(string_to_array(${tokenIds}, ',')::uuid[], string_to_array(${tokenUsers}, ',')::uuid[])
-            AS c(id, user_id)
-          LEFT JOIN api_tokens t ON t.id = c.id AND t.user_id = c.user_id AND t.revoked_at IS NULL
-            AND (t.expires_at IS NULL OR t.expires_at > ${now})
-          WHERE t.id IS NULL`
-      : [],
-    sessionViewers.length
-      ? prisma.$queryRaw<Array<{ id: string }>>`
-          SELECT c.id::text AS id
-          FROM unnest(string_to_array(${sessionIds}, ',')::uuid[], string_to_array(${sessionUsers}, ',')::uuid[])
-            AS c(id, user_id)
-          LEFT JOIN sessions s ON s.id = c.id AND s.user_id = c.user_id AND s.revoked_at IS NULL
-            AND (s.expires_at IS NULL OR s.expires_at > ${now})
-          WHERE s.id IS NULL`
-      : [],
+    tokenViewers.length ? failedCredentials('api_tokens', tokenIds!, tokenUsers!) : [],
+    sessionViewers.length ? failedCredentials('sessions', sessionIds!, sessionUsers!) : [],
   ]);
   const failed = new Set([
     ...failedTokens.map((row) => `apiToken:${row.id}`),
