@@ -276,19 +276,26 @@ describe('the Kubernetes API failing mid-reconcile', () => {
         (allowed) => !allowed,
         10_000,
       );
-      const strayLabels = { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [WORKSPACE_ID_LABEL]: strayId };
-      await createObject(cluster, 'pods', NAMESPACE, 'stray-pod', strayLabels);
-      await createObject(cluster, 'services', NAMESPACE, 'stray-service', strayLabels);
-
+      // The agent itself is refused first (a new workspace nudges it into a pass): the strays below appear
+      // only once its own pod list is known to be forbidden, so no pass that listed pods before the Role
+      // changed can be in flight when they do.
       const blind = await createWorkspace('cannot-list-pods');
       blindId = blind.id;
       await expectForbiddenPhase(blind.id, 'list');
+
+      const strayLabels = { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [WORKSPACE_ID_LABEL]: strayId };
+      await createObject(cluster, 'pods', NAMESPACE, 'stray-pod', strayLabels);
+      await createObject(cluster, 'services', NAMESPACE, 'stray-service', strayLabels);
+      const strays = proxy.requests.length;
       await pollUntil(
-        'two passes refused their pod list',
-        async () => proxy.count('GET', /\/pods\?/, from).filter((r) => r.status === 403).length,
+        'two passes since the strays appeared refused their pod list',
+        async () => proxy.count('GET', /\/pods\?/, strays).filter((r) => r.status === 403).length,
         (passes) => passes >= 2,
         20_000,
       );
+      // …and so was every pod list since.
+      const podLists = proxy.count('GET', /\/pods\?/, strays);
+      expect(podLists.map((r) => r.status)).toEqual(podLists.map(() => 403));
       // The service list was complete, so the stray service is a confirmed stray and goes; the pods
       // could not be listed, so no pod is touched, the stray one included.
       expect(proxy.count('DELETE', /./, from).map((r) => r.path.replace(/\?.*$/, ''))).toEqual([
