@@ -112,25 +112,24 @@ async function reloadViewers(
   viewers: readonly Viewer[],
 ): Promise<Array<Viewer | null>> {
   const now = new Date();
-  const ofKind = (kind: Viewer['credential']['kind']) => viewers.filter((v) => v.credential.kind === kind);
-  const tokenViewers = ofKind('apiToken');
-  const sessionViewers = ofKind('session');
-  const idsOf = (of: Viewer[]) => [of.map((v) => v.credential.id).join(','), of.map((v) => v.id).join(',')];
-  // Each credential's id and the user it must still belong to (it always does: credentials never move).
-  const [tokenIds, tokenUsers] = idsOf(tokenViewers);
-  const [sessionIds, sessionUsers] = idsOf(sessionViewers);
-  // `table` is one of two constants, never input.
-  const failedCredentials = (table: 'api_tokens' | 'sessions', ids: string, users: string) =>
-    prisma.$queryRaw<Array<{ id: string }>>`
+  // The viewers holding one kind of credential whose credential failed: missing, revoked, expired, or no
+  // longer the user's (it always is: credentials never move). `table` is one of two constants, never input.
+  const failedCredentials = async (kind: Viewer['credential']['kind'], table: 'api_tokens' | 'sessions') => {
+    const of = viewers.filter((v) => v.credential.kind === kind);
+    if (of.length === 0) return [];
+    const ids = of.map((v) => v.credential.id).join(',');
+    const users = of.map((v) => v.id).join(',');
+    return prisma.$queryRaw<Array<{ id: string }>>`
       SELECT c.id::text AS id
       FROM unnest(string_to_array(${ids}, ',')::uuid[], string_to_array(${users}, ',')::uuid[])
         AS c(id, user_id)
       LEFT JOIN ${Prisma.raw(table)} t ON t.id = c.id AND t.user_id = c.user_id AND t.revoked_at IS NULL
         AND (t.expires_at IS NULL OR t.expires_at > ${now})
       WHERE t.id IS NULL`;
+  };
   const [failedTokens, failedSessions] = await Promise.all([
-    tokenViewers.length ? failedCredentials('api_tokens', tokenIds!, tokenUsers!) : [],
-    sessionViewers.length ? failedCredentials('sessions', sessionIds!, sessionUsers!) : [],
+    failedCredentials('apiToken', 'api_tokens'),
+    failedCredentials('session', 'sessions'),
   ]);
   const failed = new Set([
     ...failedTokens.map((row) => `apiToken:${row.id}`),
