@@ -24,8 +24,9 @@ function ensureDebianPackage(pkg, binary, why) {
     `\n${why} need ${binary}, which is missing: installing Debian's ${pkg} package ` +
       `(${sudo}apt-get update && ${sudo}apt-get install -y ${pkg}).`,
   );
-  apt(['update']);
-  apt(['install', '-y', pkg]);
+  // Another apt-get (a person's, unattended-upgrades) may hold apt's locks for a while: wait for it.
+  apt(['-o', 'DPkg::Lock::Timeout=600', 'update']);
+  apt(['-o', 'DPkg::Lock::Timeout=600', 'install', '-y', pkg]);
   if (!existsSync(binary)) {
     console.error(`apt-get installed ${pkg} but ${binary} is still missing.`);
     process.exit(1);
