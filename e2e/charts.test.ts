@@ -673,16 +673,19 @@ describe('helm charts', () => {
       'refuses bad values of %s in helm lint and helm template, naming the value',
       async (name, chart, base, bad) => {
         for (const { args, at, says } of bad) {
-          for (const command of [
+          const commands = [
             ['lint', '--strict', chart],
             ['template', 'release', chart],
-          ]) {
-            const message = await refusal([...command, ...base, ...args]);
-            const context = `helm ${command[0]} ${args.join(' ')}:\n${message}`;
+          ];
+          const messages = await Promise.all(
+            commands.map((command) => refusal([...command, ...base, ...args])),
+          );
+          messages.forEach((message, index) => {
+            const context = `helm ${commands[index]![0]} ${args.join(' ')}:\n${message}`;
             expect(message, context).toContain(`values don't meet the specifications of the schema(s)`);
             expect(message, context).toContain(`at '${at}'`);
             expect(message, context).toMatch(says);
-          }
+          });
         }
       },
       120_000,
@@ -736,10 +739,13 @@ describe('helm charts', () => {
         const namespace = `example-${path.basename(example, '.yaml')}`;
         const args = ['-f', path.join(CHARTS, example)];
         if (chart === PROVIDER_CHART) args.push('--set', 'registrationToken=oprg_example');
+        // Each control-plane render brings its built-in provider's namespace: one of its own per test.
+        else args.push('--set', `builtInProvider.namespace=${namespace}-ws`);
         await lint(chart, args);
         const objects = await template('outpost-example', chart, namespace, args);
-        await dryRun(objects, namespace);
+        // helm first: the dry run below creates the namespaces it needs, which helm would not adopt.
         await installDryRun('outpost-example', chart, namespace, args);
+        await dryRun(objects, namespace);
       },
     );
   });
@@ -768,6 +774,8 @@ describe('helm charts', () => {
         await installDryRun('outpost', OUTPOST_CHART, 'outpost-notes', [
           '--set',
           'database.url=postgresql://outpost:secret@postgres:5432/outpost',
+          '--set',
+          'builtInProvider.namespace=outpost-notes-ws',
         ])
       ).notes;
       expect(plain).toContain('kubectl -n outpost-notes logs job/outpost-migrations');
@@ -778,6 +786,7 @@ describe('helm charts', () => {
       expect(plain).toContain('setupFirstAdmin');
       expect(plain).toContain('helm test outpost -n outpost-notes --logs');
       expect(plain).toContain('outpost providers show built-in');
+      expect(plain).toContain('deploys workspaces into namespace\n   outpost-notes-ws');
 
       const ha = (
         await installDryRun('outpost', OUTPOST_CHART, 'outpost-notes', [
@@ -785,6 +794,8 @@ describe('helm charts', () => {
           path.join(OUTPOST_CHART, 'examples', 'high-availability.yaml'),
           '--set',
           'migrations.enabled=false',
+          '--set',
+          'builtInProvider.namespace=outpost-notes-ws',
         ])
       ).notes;
       expect(ha).toContain('with 3 server replica(s)');
@@ -798,7 +809,13 @@ describe('helm charts', () => {
   });
 
   describe('outpost with several replicas', () => {
-    const database = ['--set', 'database.url=postgresql://outpost:secret@postgres:5432/outpost'];
+    const database = [
+      '--set',
+      'database.url=postgresql://outpost:secret@postgres:5432/outpost',
+      // The dry runs create the namespaces they need; the built-in provider's is another test's.
+      '--set',
+      'builtInProvider.createNamespace=false',
+    ];
 
     it('has no PodDisruptionBudget and no anti-affinity with one replica', async () => {
       const objects = await template('single', OUTPOST_CHART, 'outpost-single', [
@@ -1084,6 +1101,6 @@ describe('helm charts', () => {
       const gone = await runHook(pod, { OUTPOST_URL: base, TIMEOUT_SECONDS: '1' });
       expect(gone, gone.output).toMatchObject({ code: 1 });
       expect(gone.output).toContain(`server does not answer: `);
-    });
+    }, 180_000);
   });
 });
