@@ -698,6 +698,7 @@ describe('helm charts', () => {
         PROVIDER_CHART,
         '--namespace',
         'provider-bad',
+        '--create-namespace',
         '--kubeconfig',
         kubeconfig,
         ...providerBase,
@@ -714,6 +715,7 @@ describe('helm charts', () => {
         kubeconfig,
       ]);
       expect(releases.stdout).not.toContain('outpost-provider-bad');
+      expect((await cluster.request('GET', '/api/v1/namespaces/provider-bad')).status).toBe(404);
     });
 
     it('refuses two sources for one secret', async () => {
@@ -770,14 +772,15 @@ describe('helm charts', () => {
     });
 
     it('tells the control-plane admin the URL, the first admin and the migrations', async () => {
-      const plain = (
-        await installDryRun('outpost', OUTPOST_CHART, 'outpost-notes', [
-          '--set',
-          'database.url=postgresql://outpost:secret@postgres:5432/outpost',
-          '--set',
-          'builtInProvider.namespace=outpost-notes-ws',
-        ])
-      ).notes;
+      const notesOf = async (...args: string[]) =>
+        (
+          await installDryRun('outpost', OUTPOST_CHART, 'outpost-notes', [
+            ...args,
+            '--set',
+            'builtInProvider.namespace=outpost-notes-ws',
+          ])
+        ).notes;
+      const plain = await notesOf('--set', 'database.url=postgresql://outpost:secret@postgres:5432/outpost');
       expect(plain).toContain('kubectl -n outpost-notes logs job/outpost-migrations');
       expect(plain).toContain('kubectl -n outpost-notes port-forward service/outpost 4000:80');
       expect(plain).toContain('http://outpost.outpost-notes.svc:80');
@@ -788,16 +791,12 @@ describe('helm charts', () => {
       expect(plain).toContain('outpost providers show built-in');
       expect(plain).toContain('deploys workspaces into namespace\n   outpost-notes-ws');
 
-      const ha = (
-        await installDryRun('outpost', OUTPOST_CHART, 'outpost-notes', [
-          '-f',
-          path.join(OUTPOST_CHART, 'examples', 'high-availability.yaml'),
-          '--set',
-          'migrations.enabled=false',
-          '--set',
-          'builtInProvider.namespace=outpost-notes-ws',
-        ])
-      ).notes;
+      const ha = await notesOf(
+        '-f',
+        path.join(OUTPOST_CHART, 'examples', 'high-availability.yaml'),
+        '--set',
+        'migrations.enabled=false',
+      );
       expect(ha).toContain('with 3 server replica(s)');
       expect(ha).toContain('https://outpost.example.com/   (the console; the API is /graphql)');
       expect(ha).not.toContain('port-forward');

@@ -85,6 +85,19 @@ const nodeSelectorRequirement = object(
   ['key', 'operator'],
 );
 
+/** A key of a Secret or ConfigMap, as an env var's valueFrom names it. */
+function keyRef(kind) {
+  return object(
+    `A key of a ${kind} in the release namespace.`,
+    {
+      name: string(`The ${kind}\u2019s name.`, { pattern: DNS_SUBDOMAIN }),
+      key: string('The key.', { pattern: SECRET_KEY }),
+      optional: boolean(`Start even when the ${kind} or key is missing.`),
+    },
+    ['name', 'key'],
+  );
+}
+
 /** The `definitions` the charts' schemas refer to with `ref(name)`. */
 export const definitions = {
   stringMap: {
@@ -240,24 +253,8 @@ export const definitions = {
       name: string('The variable\u2019s name.', { pattern: '^[-._a-zA-Z][-._a-zA-Z0-9]*$' }),
       value: string('Its value (quote numbers and booleans: "true", "1").'),
       valueFrom: object('Where its value comes from.', {
-        secretKeyRef: object(
-          'A key of a Secret in the release namespace.',
-          {
-            name: string('The Secret\u2019s name.', { pattern: DNS_SUBDOMAIN }),
-            key: string('The key.', { pattern: SECRET_KEY }),
-            optional: boolean('Start even when the Secret or key is missing.'),
-          },
-          ['name', 'key'],
-        ),
-        configMapKeyRef: object(
-          'A key of a ConfigMap in the release namespace.',
-          {
-            name: string('The ConfigMap\u2019s name.', { pattern: DNS_SUBDOMAIN }),
-            key: string('The key.', { pattern: SECRET_KEY }),
-            optional: boolean('Start even when the ConfigMap or key is missing.'),
-          },
-          ['name', 'key'],
-        ),
+        secretKeyRef: keyRef('Secret'),
+        configMapKeyRef: keyRef('ConfigMap'),
         fieldRef: object(
           'A field of the pod, e.g. metadata.name.',
           { apiVersion: string('Default v1.'), fieldPath: string('The field path.', { minLength: 1 }) },
