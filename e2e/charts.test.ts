@@ -786,6 +786,7 @@ describe('helm charts', () => {
       expect(plain).toContain('http://outpost.outpost-notes.svc:80');
       expect(plain).toContain('publicUrl is empty');
       expect(plain).toContain('ANYONE who reaches the server can create it');
+      expect(plain).toContain('curl -s http://127.0.0.1:4000/graphql');
       expect(plain).toContain('setupFirstAdmin');
       expect(plain).toContain('helm test outpost -n outpost-notes --logs');
       expect(plain).toContain('outpost providers show built-in');
@@ -802,6 +803,7 @@ describe('helm charts', () => {
       expect(ha).not.toContain('port-forward');
       expect(ha).toContain('Agents and the CLI are told https://outpost.example.com');
       expect(ha).toContain('from OUTPOST_ADMIN_EMAIL and OUTPOST_ADMIN_PASSWORD (extraEnv)');
+      expect(ha).toContain('sign in at https://outpost.example.com/ with them');
       expect(ha).not.toContain('ANYONE');
       expect(ha).toContain('each server replica applies pending migrations when it starts');
     });

@@ -300,7 +300,10 @@ export function image(description, repositoryDefault) {
         minLength: 1,
         pattern: IMAGE_REPOSITORY,
       }),
-      tag: string('The tag; empty: the chart\u2019s appVersion.', { pattern: optional(IMAGE_TAG) }),
+      tag: string(
+        'The tag; empty: the chart\u2019s appVersion. A string: --set-string image.tag=24 for a numeric one.',
+        { pattern: optional(IMAGE_TAG) },
+      ),
       pullPolicy: ref('pullPolicy'),
     },
     ['repository', 'tag', 'pullPolicy'],
