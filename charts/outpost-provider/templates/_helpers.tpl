@@ -30,3 +30,32 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 app.kubernetes.io/name: {{ .Chart.Name }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
+
+{{- define "outpost-provider.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+
+{{/* The `helm test` pod's image: the agent's own (it has node) unless tests.image names another. */}}
+{{- define "outpost-provider.testImage" -}}
+{{- if .Values.tests.image.repository -}}
+{{- printf "%s:%s" .Values.tests.image.repository .Values.tests.image.tag -}}
+{{- else -}}
+{{- printf "%s:%s" .Values.image.repository (default (default .Chart.AppVersion .Values.image.tag) .Values.tests.image.tag) -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "outpost-provider.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 1000
+runAsGroup: 1000
+fsGroup: 1000
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{- define "outpost-provider.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities:
+  drop: ["ALL"]
+{{- end -}}
