@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPrismaClient, type PrismaClient } from '@outpost/prisma';
 import {
   createTestDatabase,
@@ -10,6 +10,8 @@ import {
 } from '@outpost/testing';
 import { notify } from '../src/events/notifications.js';
 import { markSilentProviders } from '../src/providers/provider-status.js';
+import { NO_CLUSTER_MESSAGE, startBuiltInAgent } from '../src/providers/built-in-agent.js';
+import { readConfig } from '../src/config.js';
 import { AGENT_PROTOCOL_VERSION, SERVER_VERSION, SUPPORTED_AGENT_PROTOCOL_VERSIONS } from '../src/version.js';
 import { expectGraphQLError, expectNoChange, UNKNOWN_ID } from './assertions.js';
 import {
@@ -596,9 +598,58 @@ describe('agent protocol', () => {
       expect(watcher.about(provider.id)).toEqual(['CREATED', 'STATUS_CHANGED PENDING→READY', 'UPDATED']);
       expect(await statusEvents(env, provider.id)).toEqual(eventsBefore);
     });
+
+    it('stamps heartbeat and report times with the database clock, whatever the server process’s clock says', async () => {
+      const provider = await readyProvider(env);
+      const databaseNow = async () =>
+        (await server.db.$queryRaw<[{ now: Date }]>`SELECT now() AS now`)[0].now.getTime();
+      // The server's clock an hour behind the database's: the silence sweep compares with now(), so a
+      // time from the application clock would make this provider look silent right after it reported.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        vi.setSystemTime(Date.now() - 3_600_000);
+        const skewedBefore = Date.now();
+        const before = await databaseNow();
+        await server.client.data(REPORT, { input: statusReport({ chartVersion: '0.1.1' }) }, provider.agent);
+        const reported = await server.db.workspaceProvider.findUniqueOrThrow({ where: { id: provider.id } });
+        const after = await databaseNow();
+        expect(skewedBefore).toBeLessThan(before - 3_000_000); // the skew is real
+        for (const stamp of [reported.lastHeartbeatAt!, reported.lastReportAt!]) {
+          expect(stamp.getTime()).toBeGreaterThanOrEqual(before - 1);
+          expect(stamp.getTime()).toBeLessThanOrEqual(after + 1);
+        }
+        await server.client.data(HEARTBEAT, {}, provider.agent);
+        const beaten = await server.db.workspaceProvider.findUniqueOrThrow({ where: { id: provider.id } });
+        expect(beaten.lastHeartbeatAt!.getTime()).toBeGreaterThanOrEqual(after - 1);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
   });
 
   describe('rotation and revocation', () => {
+    it('turns a provider whose agent never connected ERROR on revocation, with a status event', async () => {
+      const watcher = await watchProviders(env);
+      const provider = await createAgentProvider(env);
+      const { revokeAgentCredentials } = await server.client.data<any>(
+        `mutation($id: ID!) { revokeAgentCredentials(providerId: $id) { status statusMessage } }`,
+        { id: provider.id },
+        env.admin,
+      );
+      expect(revokeAgentCredentials.status).toBe('ERROR');
+      expect(revokeAgentCredentials.statusMessage).toMatch(/credentials were revoked/);
+      expect((await statusEvents(env, provider.id)).map((e) => `${e.fromStatus}→${e.toStatus}`)).toEqual([
+        'null→PENDING',
+        'PENDING→ERROR',
+      ]);
+      await watcher.waitForTransition(provider.id, 'ERROR');
+      expect(watcher.about(provider.id)).toEqual(['CREATED', 'STATUS_CHANGED PENDING→ERROR']);
+      expectGraphQLError(
+        await server.client.request(REGISTER, {}, { token: provider.token }),
+        'UNAUTHENTICATED',
+      );
+    });
+
     it('rotates the credential: the old one works during the overlap and is refused once it expires', async () => {
       const provider = await readyProvider(env);
       const old = provider.agent;
@@ -700,6 +751,32 @@ describe('agent protocol', () => {
       expect(
         (await server.client.data<any>(REPORT, { input: statusReport() }, agent)).reportAgentStatus.status,
       ).toBe('READY');
+    });
+  });
+
+  describe('the built-in provider', () => {
+    it('publishes the message that says how to connect a cluster when it starts without one', async () => {
+      const watcher = await watchProviders(env);
+      // As at a first start: PENDING with the message of the bootstrap (written directly: publishes nothing).
+      await server.db.workspaceProvider.update({
+        where: { id: world.builtInId },
+        data: { status: 'PENDING', statusMessage: 'Waiting for the built-in agent to connect.' },
+      });
+      const agent = await startBuiltInAgent({
+        prisma: server.db,
+        config: readConfig({}), // no KUBECONFIG, not in a cluster
+        serverUrl: 'http://127.0.0.1:1',
+        log: () => undefined,
+      });
+      expect(agent).toBeNull();
+      await watcher.watch.waitFor(
+        ({ workspaceProviderEvents: e }) => e.providerId === world.builtInId && e.type === 'UPDATED',
+      );
+      const builtIn = await server.db.workspaceProvider.findUniqueOrThrow({ where: { id: world.builtInId } });
+      expect({ status: builtIn.status, statusMessage: builtIn.statusMessage }).toEqual({
+        status: 'PENDING',
+        statusMessage: NO_CLUSTER_MESSAGE,
+      });
     });
   });
 
