@@ -153,6 +153,65 @@ const version = fc.oneof(
 );
 /** Each of the protocol's checks, passing or failing, with any message. */
 const checkResults = REQUIRED_CHECK_NAMES.map((name) => ({ name, passed: true, message: 'fine' }));
+const plausibleVersion = fc.stringMatching(/^v?[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{1,2}([-+][0-9a-z.]{1,20})?$/);
+/** reportAgentStatus's input as a real agent sends it. */
+const plausibleReport = fc.record({
+  agentVersion: plausibleVersion,
+  protocolVersion: fc.constant(AGENT_PROTOCOL_VERSION),
+  kubernetesVersion: maybe(plausibleVersion),
+  chartVersion: maybe(plausibleVersion),
+  nodeSummary: maybe(
+    fc.record({
+      nodeCount: fc.integer({ min: 0, max: 6_000 }),
+      cpuMillicores: maybe(fc.integer({ min: 0, max: 2 ** 31 - 1 })),
+      memoryBytes: maybe(fc.bigInt({ min: 0n, max: 10n ** 20n }).map(String)),
+    }),
+  ),
+  checks: fc
+    .tuple(
+      fc.shuffledSubarray(checkResults, { minLength: 4, maxLength: 4 }),
+      fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+      fc.string({ maxLength: 200 }),
+    )
+    .map(([checks, passed, message]) =>
+      checks.map((check, i) => (passed[i] ? check : { ...check, passed: false, message })),
+    ),
+});
+/** reportAgentStatus's input from a compromised agent. */
+const hostileReport = fc.record({
+  agentVersion: fc.oneof(version, text),
+  protocolVersion: int,
+  kubernetesVersion: maybe(fc.oneof(version, text)),
+  chartVersion: maybe(fc.oneof(version, text)),
+  nodeSummary: maybe(
+    fc.record({
+      nodeCount: int,
+      cpuMillicores: maybe(int),
+      memoryBytes: maybe(
+        fc.oneof(text, fc.bigInt().map(String), fc.bigInt({ min: 0n, max: 10n ** 25n }).map(String)),
+      ),
+    }),
+  ),
+  checks: fc.oneof(
+    // Some of the protocol's checks, twice, unknown ones, none, or a thousand.
+    fc.array(
+      fc.oneof(
+        fc.constantFrom(...checkResults),
+        fc.record({ name: text, passed: fc.boolean(), message: text }),
+      ),
+      { maxLength: 6 },
+    ),
+    fc.constant(Array.from({ length: 1_000 }, (_, i) => ({ name: `check-${i}`, passed: true, message: '' }))),
+  ),
+});
+const REPORT_FIELDS = [
+  'agentVersion',
+  'protocolVersion',
+  'kubernetesVersion',
+  'chartVersion',
+  'nodeSummary',
+  'checks',
+] as const;
 const callerOf = (...names: Array<keyof World['personas'] | 'agent'>) =>
   fc.constantFrom(...names).map((name) => (name === 'agent' ? agent : world.personas[name].credentials));
 const userCaller = callerOf(
@@ -279,54 +338,32 @@ const cases: Record<string, MutationCase> = {
   },
   reportAgentStatus: {
     document: `mutation($input: AgentStatusInput!) { reportAgentStatus(input: $input) { status } }`,
-    variables: fc.record({
-      input: fc.record({
-        agentVersion: fc.oneof(version, text),
-        protocolVersion: fc.oneof(fc.constant(AGENT_PROTOCOL_VERSION), int),
-        kubernetesVersion: maybe(fc.oneof(version, text)),
-        chartVersion: maybe(fc.oneof(version, text)),
-        nodeSummary: maybe(
-          fc.record({
-            nodeCount: fc.oneof(fc.integer({ min: 0, max: 6_000 }), int),
-            cpuMillicores: maybe(fc.oneof(fc.integer({ min: 0, max: 2 ** 31 - 1 }), int)),
-            memoryBytes: maybe(
-              fc.oneof(text, fc.bigInt().map(String), fc.bigInt({ min: 0n, max: 10n ** 25n }).map(String)),
-            ),
-          }),
-        ),
-        checks: fc.oneof(
-          // The protocol's checks, each once, in any order (what a real agent sends)…
-          fc
-            .tuple(
-              fc.shuffledSubarray(checkResults, { minLength: 4, maxLength: 4 }),
-              fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
-              text,
-            )
-            .map(([checks, passed, message]) =>
-              checks.map((check, i) => (passed[i] ? check : { ...check, passed: false, message })),
-            ),
-          // …or some of them, twice, unknown ones, none, or a thousand.
-          fc.array(
-            fc.oneof(
-              fc.constantFrom(...checkResults),
-              fc.record({ name: text, passed: fc.boolean(), message: text }),
-            ),
-            {
-              maxLength: 6,
-            },
-          ),
-          fc.constant(
-            Array.from({ length: 1_000 }, (_, i) => ({ name: `check-${i}`, passed: true, message: '' })),
-          ),
-        ),
-      }),
-    }),
+    // A report as a real agent sends it, the same with one field hostile, or hostile throughout.
+    variables: fc
+      .oneof(
+        plausibleReport,
+        fc
+          .tuple(plausibleReport, hostileReport, fc.constantFrom(...REPORT_FIELDS))
+          .map(([plausible, hostile, field]) => ({ ...plausible, [field]: hostile[field] })),
+        hostileReport,
+      )
+      .map((input) => ({ input })),
     caller: callerOf('agent', 'agent', 'agent', 'siteAdmin'),
   },
   reportWorkspaceStatus: {
     document: `mutation($observations: [WorkspaceObservationInput!]!) { reportWorkspaceStatus(observations: $observations) }`,
     variables: fc.record({
       observations: fc.oneof(
+        // What the agent sends about its provider's workspace…
+        fc.array(
+          fc.record({
+            workspaceId: fc.constant('workspace').map((k) => ids[k]!),
+            phase: fc.constantFrom(...WORKSPACE_PHASES),
+            message: maybe(fc.string({ maxLength: 200 })),
+          }),
+          { maxLength: 1 },
+        ),
+        // …or anything.
         fc.array(
           fc.record({
             workspaceId: fc.oneof(
