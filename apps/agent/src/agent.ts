@@ -16,6 +16,7 @@ import { describeFailedRequest } from './kubernetes/errors.js';
 import { readNodeSummary, UNKNOWN_NODE_SUMMARY, type NodeSummary } from './kubernetes/node-summary.js';
 import { WorkspaceReconciler, type ReconcilePassResult } from './kubernetes/reconciler.js';
 import { serverVersionCheck } from './server/compatibility.js';
+import { fitObservations, fitStatusReport } from './server/input-limits.js';
 import { ConnectionClosedError, ServerConnection, ServerOperationError } from './server/connection.js';
 import {
   AGENT_HEARTBEAT,
@@ -165,11 +166,7 @@ class Agent implements RunningAgent {
         (await this.requireConnection().request(AGENT_WORKSPACES)).agentWorkspaces,
       reportObservations: async (observations) => {
         await this.requireConnection().request(REPORT_WORKSPACE_STATUS, {
-          observations: observations.map(({ workspaceId, phase, message }) => ({
-            workspaceId,
-            phase,
-            message,
-          })),
+          observations: fitObservations(observations),
         });
       },
     });
@@ -471,14 +468,15 @@ class Agent implements RunningAgent {
     this.logCheckChanges(this.state.checks, [serverCheck]);
     this.state.checks = [...this.clusterChecks, serverCheck];
     const { reportAgentStatus } = await connection.request(REPORT_AGENT_STATUS, {
-      input: {
+      // Within the server's input limits whatever the cluster said (server/input-limits.ts).
+      input: fitStatusReport({
         agentVersion: AGENT_VERSION,
         protocolVersion: AGENT_PROTOCOL_VERSION,
         kubernetesVersion: this.state.kubernetesVersion,
         nodeSummary: this.state.nodeSummary,
-        checks: this.state.checks.map(({ name, passed, message }) => ({ name, passed, message })),
+        checks: this.state.checks,
         chartVersion: this.settings.chartVersion,
-      },
+      }),
     });
     this.state.lastReportAt = new Date();
     this.applyAck(reportAgentStatus);

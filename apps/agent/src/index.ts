@@ -49,4 +49,12 @@ export {
   type DesiredWorkspace,
   type WorkspaceTemplate,
 } from './kubernetes/workspace-objects.js';
+export {
+  AGENT_INPUT_LIMITS,
+  fitStatusReport,
+  isValidMessage,
+  isValidVersion,
+  REQUIRED_CHECK_NAMES,
+  WORKSPACE_PHASES,
+} from './server/input-limits.js';
 export { AGENT_PROTOCOL_VERSION, AGENT_VERSION } from './version.js';

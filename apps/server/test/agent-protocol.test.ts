@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPrismaClient, type PrismaClient } from '@outpost/prisma';
 import {
   createTestDatabase,
@@ -10,6 +10,9 @@ import {
 } from '@outpost/testing';
 import { notify } from '../src/events/notifications.js';
 import { markSilentProviders } from '../src/providers/provider-status.js';
+import { NO_CLUSTER_MESSAGE, startBuiltInAgent } from '../src/providers/built-in-agent.js';
+import { readConfig } from '../src/config.js';
+import { AGENT_VERSION, fitStatusReport, REQUIRED_CHECK_NAMES } from '@outpost/agent';
 import { AGENT_PROTOCOL_VERSION, SERVER_VERSION, SUPPORTED_AGENT_PROTOCOL_VERSIONS } from '../src/version.js';
 import { expectGraphQLError, expectNoChange, UNKNOWN_ID } from './assertions.js';
 import {
@@ -596,9 +599,218 @@ describe('agent protocol', () => {
       expect(watcher.about(provider.id)).toEqual(['CREATED', 'STATUS_CHANGED PENDING→READY', 'UPDATED']);
       expect(await statusEvents(env, provider.id)).toEqual(eventsBefore);
     });
+
+    it('stamps heartbeat and report times with the database clock, whatever the server process’s clock says', async () => {
+      const provider = await readyProvider(env);
+      const databaseNow = async () =>
+        (await server.db.$queryRaw<[{ now: Date }]>`SELECT now() AS now`)[0].now.getTime();
+      // The server's clock an hour behind the database's: the silence sweep compares with now(), so a
+      // time from the application clock would make this provider look silent right after it reported.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        vi.setSystemTime(Date.now() - 3_600_000);
+        const skewedBefore = Date.now();
+        const before = await databaseNow();
+        await server.client.data(REPORT, { input: statusReport({ chartVersion: '0.1.1' }) }, provider.agent);
+        const reported = await server.db.workspaceProvider.findUniqueOrThrow({ where: { id: provider.id } });
+        const after = await databaseNow();
+        expect(skewedBefore).toBeLessThan(before - 3_000_000); // the skew is real
+        for (const stamp of [reported.lastHeartbeatAt!, reported.lastReportAt!]) {
+          expect(stamp.getTime()).toBeGreaterThanOrEqual(before - 1);
+          expect(stamp.getTime()).toBeLessThanOrEqual(after + 1);
+        }
+        await server.client.data(HEARTBEAT, {}, provider.agent);
+        const beaten = await server.db.workspaceProvider.findUniqueOrThrow({ where: { id: provider.id } });
+        expect(beaten.lastHeartbeatAt!.getTime()).toBeGreaterThanOrEqual(after - 1);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+  });
+
+  describe('untrusted input (apps/agent/PROTOCOL.md "Input limits")', () => {
+    const longVersion = `v1.${'1'.repeat(10_000)}`;
+    const REFUSED_REPORTS: Array<[string, Record<string, unknown>, string]> = [
+      ['a negative node count', { nodeSummary: { ...NODE_SUMMARY, nodeCount: -1 } }, 'nodeSummary.nodeCount'],
+      [
+        'negative CPU',
+        { nodeSummary: { ...NODE_SUMMARY, cpuMillicores: -5000 } },
+        'nodeSummary.cpuMillicores',
+      ],
+      [
+        'memory that is not a number',
+        { nodeSummary: { ...NODE_SUMMARY, memoryBytes: 'lots' } },
+        'nodeSummary.memoryBytes',
+      ],
+      ['negative memory', { nodeSummary: { ...NODE_SUMMARY, memoryBytes: '-1' } }, 'nodeSummary.memoryBytes'],
+      [
+        'memory with a leading zero',
+        { nodeSummary: { ...NODE_SUMMARY, memoryBytes: '007' } },
+        'nodeSummary.memoryBytes',
+      ],
+      ['a 10 kB kubernetesVersion', { kubernetesVersion: longVersion }, 'kubernetesVersion'],
+      ['a 10 kB chartVersion', { chartVersion: longVersion }, 'chartVersion'],
+      ['markup in a version', { agentVersion: '<b>1.0</b>' }, 'agentVersion'],
+      ['protocol version 0', { protocolVersion: 0 }, 'protocolVersion'],
+      ['no checks', { checks: [] }, 'checks'],
+      ['a missing check', { checks: PASSING_CHECKS.slice(1) }, 'checks'],
+      ['a check twice', { checks: [...PASSING_CHECKS, PASSING_CHECKS[0]] }, 'checks.name'],
+      [
+        'an unknown check',
+        { checks: [...PASSING_CHECKS, { name: 'vibes', passed: true, message: 'ok' }] },
+        'checks.name',
+      ],
+      [
+        '1,000 checks',
+        {
+          checks: Array.from({ length: 1_000 }, (_, i) => ({
+            name: `check-${i}`,
+            passed: true,
+            message: '',
+          })),
+        },
+        'checks.name',
+      ],
+      [
+        'a 2,001-character check message',
+        { checks: PASSING_CHECKS.map((c) => ({ ...c, message: 'x'.repeat(2_001) })) },
+        'checks.message',
+      ],
+      [
+        'a control character in a check message',
+        { checks: PASSING_CHECKS.map((c) => ({ ...c, message: 'bell\u0007' })) },
+        'checks.message',
+      ],
+    ];
+
+    it('refuses each out-of-range, malformed or incomplete report with BAD_USER_INPUT and stores nothing', async () => {
+      const provider = await readyProvider(env);
+      for (const [what, overrides, field] of REFUSED_REPORTS) {
+        const response = await expectNoChange(server.db, () =>
+          server.client.request(REPORT, { input: statusReport(overrides) }, provider.agent),
+        );
+        // Labelled, so a failure names the case.
+        expect({ what, extensions: response.errors?.[0]?.extensions }).toMatchObject({
+          what,
+          extensions: { code: 'BAD_USER_INPUT', field },
+        });
+        expectGraphQLError(response, 'BAD_USER_INPUT', { field });
+      }
+      // `checks: []` used to turn a provider READY: it is refused, and the provider stays as it was.
+      const row = await server.db.workspaceProvider.findUniqueOrThrow({ where: { id: provider.id } });
+      expect(row.checkResults).toEqual(PASSING_CHECKS);
+    });
+
+    it('accepts what real clusters report: no nodes, thousands of nodes, vendor version strings', async () => {
+      const provider = await readyProvider(env);
+      const accepted = [
+        { nodeSummary: { nodeCount: 0, cpuMillicores: 0, memoryBytes: '0' } },
+        { nodeSummary: { nodeCount: 0, cpuMillicores: null, memoryBytes: null } },
+        { nodeSummary: { nodeCount: 5_000, cpuMillicores: 2 ** 31 - 1, memoryBytes: '131941395333120000' } },
+        { kubernetesVersion: 'v1.30.4-gke.1348000', chartVersion: '0.1.0-rc.1+build.5' },
+        { kubernetesVersion: 'v1.31.1+k3s1', chartVersion: null },
+        {
+          checks: [...PASSING_CHECKS]
+            .reverse()
+            .map((c) => ({ ...c, message: `${'line\t'.repeat(50)}\n`.repeat(6) })),
+        },
+        { kubernetesVersion: 'v1.29.8-eks-a737599', nodeSummary: null },
+      ];
+      for (const overrides of accepted) {
+        const { reportAgentStatus } = await server.client.data<any>(
+          REPORT,
+          { input: statusReport(overrides) },
+          provider.agent,
+        );
+        expect(reportAgentStatus.status).toBe('READY');
+      }
+      const row = await server.db.workspaceProvider.findUniqueOrThrow({ where: { id: provider.id } });
+      expect(row.kubernetesVersion).toBe('v1.29.8-eks-a737599');
+      // A newer agent's protocol is not refused for checks this server does not know: it turns ERROR
+      // saying what to upgrade.
+      const { reportAgentStatus } = await server.client.data<any>(
+        REPORT,
+        {
+          input: statusReport({
+            protocolVersion: 2,
+            checks: [{ name: 'future-check', passed: true, message: '' }],
+          }),
+        },
+        provider.agent,
+      );
+      expect(reportAgentStatus.status).toBe('ERROR');
+    });
+
+    it('accepts whatever the real agent sends, however odd its cluster', async () => {
+      const provider = await readyProvider(env);
+      const odd = fitStatusReport({
+        agentVersion: AGENT_VERSION,
+        protocolVersion: AGENT_PROTOCOL_VERSION,
+        kubernetesVersion: 'v1.31 custom build '.repeat(20),
+        chartVersion: 'x'.repeat(500),
+        nodeSummary: { nodeCount: 10_000_000, cpuMillicores: 2 ** 40, memoryBytes: (2n ** 100n).toString() },
+        // Its cluster checks threw before producing a result for namespace and rbac.
+        checks: [{ name: 'kubernetes-api', passed: false, message: 'refused\u0000'.repeat(1_000) }],
+      });
+      const { reportAgentStatus } = await server.client.data<any>(REPORT, { input: odd }, provider.agent);
+      expect(reportAgentStatus.status).toBe('ERROR');
+      const row = await server.db.workspaceProvider.findUniqueOrThrow({ where: { id: provider.id } });
+      expect((row.checkResults as Array<{ name: string }>).map((c) => c.name).sort()).toEqual(
+        [...REQUIRED_CHECK_NAMES].sort(),
+      );
+      expect(row.kubernetesVersion).toBeNull();
+    });
+
+    it('refuses malformed observations and workspaces that are not the provider’s, recording none of the batch', async () => {
+      const member = world.personas.member.credentials;
+      const provider = await readyProvider(env, [world.org.id]);
+      const ws = await createWorkspace(env, member, world.org.id, provider.id);
+      const good = { workspaceId: ws.id, phase: 'Running', message: null };
+      const refused: Array<[unknown[], string]> = [
+        [[good, { workspaceId: 'ws-1', phase: 'Running' }], 'workspaceId'], // every ID argument is a UUID
+        [[good, { workspaceId: UNKNOWN_ID, phase: 'Running' }], 'observations.workspaceId'],
+        [[good, { ...good, phase: 'Pending' }], 'observations.workspaceId'],
+        [[{ ...good, phase: 'Terminating' }], 'observations.phase'],
+        [[{ ...good, message: 'x'.repeat(2_001) }], 'observations.message'],
+        [[{ ...good, message: 'bell\u0007' }], 'observations.message'],
+        [Array.from({ length: 501 }, () => good), 'observations'],
+      ];
+      for (const [observations, field] of refused) {
+        const response = await expectNoChange(server.db, () =>
+          server.client.request(REPORT_WORKSPACES, { observations }, provider.agent),
+        );
+        expectGraphQLError(response, 'BAD_USER_INPUT', { field });
+      }
+      expect(
+        (await server.client.data<any>(REPORT_WORKSPACES, { observations: [good] }, provider.agent))
+          .reportWorkspaceStatus,
+      ).toBe(1);
+    });
   });
 
   describe('rotation and revocation', () => {
+    it('turns a provider whose agent never connected ERROR on revocation, with a status event', async () => {
+      const watcher = await watchProviders(env);
+      const provider = await createAgentProvider(env);
+      const { revokeAgentCredentials } = await server.client.data<any>(
+        `mutation($id: ID!) { revokeAgentCredentials(providerId: $id) { status statusMessage } }`,
+        { id: provider.id },
+        env.admin,
+      );
+      expect(revokeAgentCredentials.status).toBe('ERROR');
+      expect(revokeAgentCredentials.statusMessage).toMatch(/credentials were revoked/);
+      expect((await statusEvents(env, provider.id)).map((e) => `${e.fromStatus}→${e.toStatus}`)).toEqual([
+        'null→PENDING',
+        'PENDING→ERROR',
+      ]);
+      await watcher.waitForTransition(provider.id, 'ERROR');
+      expect(watcher.about(provider.id)).toEqual(['CREATED', 'STATUS_CHANGED PENDING→ERROR']);
+      expectGraphQLError(
+        await server.client.request(REGISTER, {}, { token: provider.token }),
+        'UNAUTHENTICATED',
+      );
+    });
+
     it('rotates the credential: the old one works during the overlap and is refused once it expires', async () => {
       const provider = await readyProvider(env);
       const old = provider.agent;
@@ -703,6 +915,32 @@ describe('agent protocol', () => {
     });
   });
 
+  describe('the built-in provider', () => {
+    it('publishes the message that says how to connect a cluster when it starts without one', async () => {
+      const watcher = await watchProviders(env);
+      // As at a first start: PENDING with the message of the bootstrap (written directly: publishes nothing).
+      await server.db.workspaceProvider.update({
+        where: { id: world.builtInId },
+        data: { status: 'PENDING', statusMessage: 'Waiting for the built-in agent to connect.' },
+      });
+      const agent = await startBuiltInAgent({
+        prisma: server.db,
+        config: readConfig({}), // no KUBECONFIG, not in a cluster
+        serverUrl: 'http://127.0.0.1:1',
+        log: () => undefined,
+      });
+      expect(agent).toBeNull();
+      await watcher.watch.waitFor(
+        ({ workspaceProviderEvents: e }) => e.providerId === world.builtInId && e.type === 'UPDATED',
+      );
+      const builtIn = await server.db.workspaceProvider.findUniqueOrThrow({ where: { id: world.builtInId } });
+      expect({ status: builtIn.status, statusMessage: builtIn.statusMessage }).toEqual({
+        status: 'PENDING',
+        statusMessage: NO_CLUSTER_MESSAGE,
+      });
+    });
+  });
+
   describe('workspaces', () => {
     let p1: Awaited<ReturnType<typeof readyProvider>>;
     let p2: Awaited<ReturnType<typeof readyProvider>>;
@@ -742,7 +980,7 @@ describe('agent protocol', () => {
       expect(await listFor(p1.agent)).toEqual(byId([entry(ws1), entry(ws2, 'DELETED')]));
       await server.client.data(
         REPORT_WORKSPACES,
-        { observations: [{ workspaceId: ws2.id, phase: 'Terminating', message: 'deleting the pod' }] },
+        { observations: [{ workspaceId: ws2.id, phase: 'Deleting', message: 'deleting the pod' }] },
         p1.agent,
       );
       expect(await listFor(p1.agent)).toEqual(byId([entry(ws1), entry(ws2, 'DELETED')]));
@@ -829,19 +1067,22 @@ describe('agent protocol', () => {
       await watch.settle();
       expect(aboutWs1()).toHaveLength(2);
 
-      // A workspace that no longer exists (removed after the agent listed it) is skipped; the rest is recorded.
-      expect(
-        await server.client.data<any>(
+      // An id that names no workspace is refused as a whole too: workspace rows outlive their deletion for
+      // as long as their provider, so it is not a deletion the agent raced with.
+      const unknown = await expectNoChange(server.db, () =>
+        server.client.request(
           REPORT_WORKSPACES,
           {
             observations: [
               { workspaceId: UNKNOWN_ID, phase: 'Running' },
-              { workspaceId: ws1.id, phase: 'Failed', message: 'image pull failed' },
+              { workspaceId: ws1.id, phase: 'Failed', message: 'should not be recorded' },
             ],
           },
           p1.agent,
         ),
-      ).toEqual({ reportWorkspaceStatus: 1 });
+      );
+      expectGraphQLError(unknown, 'BAD_USER_INPUT', { field: 'observations.workspaceId' });
+      expect(await observe('Failed', 'image pull failed')).toBe(1);
       await watch.settle();
       expect(aboutWs1()).toHaveLength(3);
     });

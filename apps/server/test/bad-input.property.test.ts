@@ -5,6 +5,17 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Credentials } from '@outpost/testing';
+import type { WorkspaceProvider as ProviderRow } from '@outpost/prisma';
+import {
+  AGENT_INPUT_LIMITS,
+  AGENT_VERSION,
+  fitStatusReport,
+  isValidMessage,
+  isValidVersion,
+  REQUIRED_CHECK_NAMES,
+  WORKSPACE_PHASES,
+} from '@outpost/agent';
+import { AGENT_PROTOCOL_VERSION, SUPPORTED_AGENT_PROTOCOL_VERSIONS } from '../src/version.js';
 import { createProvider, createWorld, PASSWORD, useTestServer, type World } from './helpers.js';
 import { databaseSnapshot, UNKNOWN_ID } from './assertions.js';
 
@@ -135,6 +146,72 @@ const id = () =>
   );
 const int = fc.oneof(fc.integer(), fc.constantFrom(0, -1, 2 ** 31 - 1, 2 ** 31, 1e12), fc.double());
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null });
+/** Version strings as clusters and charts write them, and almost. */
+const version = fc.oneof(
+  fc.stringMatching(/^v?[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{1,2}([-+][0-9a-z.]{1,20})?$/),
+  fc.constantFrom('v1.30.4-gke.1348000', 'v1.31.1+k3s1', `v1.${'1'.repeat(10_000)}`, 'v1.31 beta'),
+);
+/** Each of the protocol's checks, passing or failing, with any message. */
+const checkResults = REQUIRED_CHECK_NAMES.map((name) => ({ name, passed: true, message: 'fine' }));
+const plausibleVersion = fc.stringMatching(/^v?[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{1,2}([-+][0-9a-z.]{1,20})?$/);
+/** reportAgentStatus's input as a real agent sends it. */
+const plausibleReport = fc.record({
+  agentVersion: plausibleVersion,
+  protocolVersion: fc.constant(AGENT_PROTOCOL_VERSION),
+  kubernetesVersion: maybe(plausibleVersion),
+  chartVersion: maybe(plausibleVersion),
+  nodeSummary: maybe(
+    fc.record({
+      nodeCount: fc.integer({ min: 0, max: 6_000 }),
+      cpuMillicores: maybe(fc.integer({ min: 0, max: 2 ** 31 - 1 })),
+      memoryBytes: maybe(fc.bigInt({ min: 0n, max: 10n ** 20n }).map(String)),
+    }),
+  ),
+  checks: fc
+    .tuple(
+      fc.shuffledSubarray(checkResults, { minLength: 4, maxLength: 4 }),
+      fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+      fc.string({ maxLength: 200 }),
+    )
+    .map(([checks, passed, message]) =>
+      checks.map((check, i) => (passed[i] ? check : { ...check, passed: false, message })),
+    ),
+});
+/** reportAgentStatus's input from a compromised agent. */
+const hostileReport = fc.record({
+  agentVersion: fc.oneof(version, text),
+  protocolVersion: int,
+  kubernetesVersion: maybe(fc.oneof(version, text)),
+  chartVersion: maybe(fc.oneof(version, text)),
+  nodeSummary: maybe(
+    fc.record({
+      nodeCount: int,
+      cpuMillicores: maybe(int),
+      memoryBytes: maybe(
+        fc.oneof(text, fc.bigInt().map(String), fc.bigInt({ min: 0n, max: 10n ** 25n }).map(String)),
+      ),
+    }),
+  ),
+  checks: fc.oneof(
+    // Some of the protocol's checks, twice, unknown ones, none, or a thousand.
+    fc.array(
+      fc.oneof(
+        fc.constantFrom(...checkResults),
+        fc.record({ name: text, passed: fc.boolean(), message: text }),
+      ),
+      { maxLength: 6 },
+    ),
+    fc.constant(Array.from({ length: 1_000 }, (_, i) => ({ name: `check-${i}`, passed: true, message: '' }))),
+  ),
+});
+const REPORT_FIELDS = [
+  'agentVersion',
+  'protocolVersion',
+  'kubernetesVersion',
+  'chartVersion',
+  'nodeSummary',
+  'checks',
+] as const;
 const callerOf = (...names: Array<keyof World['personas'] | 'agent'>) =>
   fc.constantFrom(...names).map((name) => (name === 'agent' ? agent : world.personas[name].credentials));
 const userCaller = callerOf(
@@ -261,30 +338,47 @@ const cases: Record<string, MutationCase> = {
   },
   reportAgentStatus: {
     document: `mutation($input: AgentStatusInput!) { reportAgentStatus(input: $input) { status } }`,
-    variables: fc.record({
-      input: fc.record({
-        agentVersion: text,
-        protocolVersion: int,
-        kubernetesVersion: maybe(text),
-        chartVersion: maybe(text),
-        nodeSummary: maybe(
-          fc.record({
-            nodeCount: int,
-            cpuMillicores: maybe(int),
-            memoryBytes: maybe(fc.oneof(text, fc.bigInt().map(String))),
-          }),
-        ),
-        checks: fc.array(fc.record({ name: text, passed: fc.boolean(), message: text }), { maxLength: 5 }),
-      }),
-    }),
+    // A report as a real agent sends it, the same with one field hostile, or hostile throughout.
+    variables: fc
+      .oneof(
+        plausibleReport,
+        fc
+          .tuple(plausibleReport, hostileReport, fc.constantFrom(...REPORT_FIELDS))
+          .map(([plausible, hostile, field]) => ({ ...plausible, [field]: hostile[field] })),
+        hostileReport,
+      )
+      .map((input) => ({ input })),
     caller: callerOf('agent', 'agent', 'agent', 'siteAdmin'),
   },
   reportWorkspaceStatus: {
     document: `mutation($observations: [WorkspaceObservationInput!]!) { reportWorkspaceStatus(observations: $observations) }`,
     variables: fc.record({
-      observations: fc.array(fc.record({ workspaceId: id(), phase: text, message: maybe(text) }), {
-        maxLength: 4,
-      }),
+      observations: fc.oneof(
+        // What the agent sends about its provider's workspace…
+        fc.array(
+          fc.record({
+            workspaceId: fc.constant('workspace').map((k) => ids[k]!),
+            phase: fc.constantFrom(...WORKSPACE_PHASES),
+            message: maybe(fc.string({ maxLength: 200 })),
+          }),
+          { maxLength: 1 },
+        ),
+        // …or anything.
+        fc.array(
+          fc.record({
+            workspaceId: fc.oneof(
+              fc.constant('workspace').map((k) => ids[k]!),
+              id(),
+            ),
+            phase: fc.oneof(fc.constantFrom(...WORKSPACE_PHASES), text),
+            message: maybe(fc.oneof(text, fc.constant('x'.repeat(2_001)))),
+          }),
+          { maxLength: 4 },
+        ),
+        fc
+          .constant('many')
+          .map(() => Array.from({ length: 501 }, () => ({ workspaceId: ids.workspace!, phase: 'Running' }))),
+      ),
     }),
     caller: callerOf('agent', 'agent', 'agent', 'siteAdmin'),
   },
@@ -336,6 +430,28 @@ const cases: Record<string, MutationCase> = {
 
 /** Mutations without arguments: nothing to fuzz (their callers are covered by the authorization matrix). */
 const WITHOUT_ARGUMENTS = ['agentHeartbeat', 'logout', 'registerAgent', 'rotateAgentCredential'];
+/**
+ * The agent's mutations without arguments still run here with the real agent credential, interleaved
+ * with the fuzzed reports above, so that the data they leave (heartbeat times, statuses derived from the
+ * stored checks, rotated credentials) is checked by the same invariants.
+ */
+const argumentlessAgentCases: Record<string, MutationCase> = {
+  agentHeartbeat: {
+    document: `mutation { agentHeartbeat { status } }`,
+    variables: fc.constant({}),
+    caller: callerOf('agent'),
+  },
+  registerAgent: {
+    document: `mutation { registerAgent { credential } }`,
+    variables: fc.constant({}),
+    caller: callerOf('agent'),
+  },
+  rotateAgentCredential: {
+    document: `mutation { rotateAgentCredential { credential } }`,
+    variables: fc.constant({}),
+    caller: callerOf('agent'),
+  },
+};
 
 // --- What must hold after every request ---------------------------------------------------------------
 
@@ -356,6 +472,46 @@ const validUrl = (value: string) => {
     return false;
   }
 };
+
+/** What an agent's reports may leave on its provider (apps/agent/PROTOCOL.md "Input limits"). */
+function agentReportViolations(p: ProviderRow): string[] {
+  const found: string[] = [];
+  const summary = p.nodeSummary as {
+    nodeCount: unknown;
+    cpuMillicores: unknown;
+    memoryBytes: unknown;
+  } | null;
+  const within = (value: unknown, { min, max }: { min: number; max: number }) =>
+    Number.isInteger(value) && (value as number) >= min && (value as number) <= max;
+  if (
+    summary !== null &&
+    (!within(summary.nodeCount, AGENT_INPUT_LIMITS.nodeCount) ||
+      (summary.cpuMillicores !== null && !within(summary.cpuMillicores, AGENT_INPUT_LIMITS.cpuMillicores)) ||
+      (summary.memoryBytes !== null &&
+        !(
+          typeof summary.memoryBytes === 'string' &&
+          AGENT_INPUT_LIMITS.memoryBytes.pattern.test(summary.memoryBytes)
+        )))
+  )
+    found.push(`nodeSummary ${JSON.stringify(summary).slice(0, 200)} of ${p.name}`);
+  const checks = p.checkResults as Array<{ name: string; passed: boolean; message: string }> | null;
+  if (checks !== null) {
+    const names = checks.map((check) => check.name).sort();
+    const speaksProtocol = SUPPORTED_AGENT_PROTOCOL_VERSIONS.includes(p.agentProtocolVersion ?? -1);
+    if (speaksProtocol && JSON.stringify(names) !== JSON.stringify([...REQUIRED_CHECK_NAMES].sort()))
+      found.push(`checks ${names.join(',').slice(0, 200)} of ${p.name}`);
+    if (
+      !speaksProtocol &&
+      (checks.length > AGENT_INPUT_LIMITS.foreignChecks.max || new Set(names).size !== names.length)
+    )
+      found.push(`${checks.length} checks of protocol ${p.agentProtocolVersion} on ${p.name}`);
+    if (checks.some((check) => !isValidMessage(check.message))) found.push(`a check message of ${p.name}`);
+    // READY from a report means the protocol is spoken and every one of its checks passed.
+    if (p.status === 'READY' && !(speaksProtocol && checks.every((check) => check.passed)))
+      found.push(`${p.name} READY with ${JSON.stringify(checks).slice(0, 200)}`);
+  }
+  return found;
+}
 
 /** Every invariant of the stored data the API promises; returns the violations found. */
 async function violations(): Promise<string[]> {
@@ -378,8 +534,12 @@ async function violations(): Promise<string[]> {
       (p.cordonReason !== null && !validText(p.cordonReason, 500))
     )
       found.push(`cordon reason ${JSON.stringify(p.cordonReason)} with cordoned=${p.cordoned}`);
-    if (p.agentVersion !== null && !validText(p.agentVersion, 100))
-      found.push(`agentVersion ${p.agentVersion}`);
+    for (const field of ['agentVersion', 'kubernetesVersion', 'chartVersion'] as const) {
+      const value = p[field];
+      if (value !== null && !isValidVersion(value))
+        found.push(`${field} ${JSON.stringify(value).slice(0, 80)}`);
+    }
+    found.push(...agentReportViolations(p));
   }
   for (const o of await server.db.organization.findMany()) {
     if (!DNS_LABEL.test(o.slug)) found.push(`organization slug ${JSON.stringify(o.slug)}`);
@@ -395,12 +555,9 @@ async function violations(): Promise<string[]> {
     if (!validText(t.name, 100)) found.push(`token name ${t.name}`);
   for (const w of await server.db.workspace.findMany()) {
     if (!DNS_LABEL.test(w.name)) found.push(`workspace name ${JSON.stringify(w.name)}`);
-    if (w.observedPhase !== null && !validText(w.observedPhase, 40))
+    if (w.observedPhase !== null && !(WORKSPACE_PHASES as readonly string[]).includes(w.observedPhase))
       found.push(`phase ${JSON.stringify(w.observedPhase)}`);
-    if (
-      w.observedMessage !== null &&
-      (w.observedMessage.length > 2_000 || w.observedMessage.includes('\u0000'))
-    )
+    if (w.observedMessage !== null && !isValidMessage(w.observedMessage))
       found.push(`observed message of ${w.observedMessage.length} characters`);
   }
   const orphans = await server.db.$queryRaw<Array<{ id: string }>>`
@@ -411,6 +568,54 @@ async function violations(): Promise<string[]> {
     found.push(`rule 4: ${orphans.length} workspaces in providers that do not allowlist their org`);
   return found;
 }
+
+describe('what the real agent sends (apps/agent fitStatusReport), property-based', () => {
+  it(
+    'is accepted whatever its cluster reported, and leaves valid data',
+    async () => {
+      const observed = fc.record({
+        kubernetesVersion: maybe(fc.oneof(version, text)),
+        chartVersion: maybe(fc.oneof(version, text)),
+        nodeSummary: fc.record({
+          nodeCount: fc.oneof(fc.nat(), fc.integer({ min: 0, max: 10_000_000 })),
+          cpuMillicores: maybe(fc.oneof(fc.nat(), fc.constant(2 ** 40))),
+          memoryBytes: maybe(fc.bigInt({ min: 0n, max: 2n ** 100n }).map(String)),
+        }),
+        // Cluster checks as the agent has them: some of the protocol's, with Kubernetes' messages.
+        checks: fc
+          .subarray(
+            REQUIRED_CHECK_NAMES.map((name) => ({ name })),
+            { minLength: 0 },
+          )
+          .chain((present) =>
+            fc.tuple(
+              ...present.map(({ name }) =>
+                fc.record({ name: fc.constant(name), passed: fc.boolean(), message: text }),
+              ),
+            ),
+          ),
+      });
+      await fc.assert(
+        fc.asyncProperty(observed, async (cluster) => {
+          const input = fitStatusReport({
+            agentVersion: AGENT_VERSION,
+            protocolVersion: AGENT_PROTOCOL_VERSION,
+            ...cluster,
+          });
+          const response = await server.client.request(
+            `mutation($input: AgentStatusInput!) { reportAgentStatus(input: $input) { status } }`,
+            { input },
+            agent,
+          );
+          expect(response.errors, JSON.stringify(response.errors)?.slice(0, 300)).toBeUndefined();
+          expect(await violations()).toEqual([]);
+        }),
+        { numRuns: RUNS, seed: SEED, endOnFailure: true },
+      );
+    },
+    Math.max(30_000, RUNS * 500),
+  );
+});
 
 describe('bad input, property-based (rule 8)', () => {
   it('covers every mutation of the schema that takes arguments', () => {
@@ -440,7 +645,7 @@ describe('bad input, property-based (rule 8)', () => {
       `${JSON.stringify({ runsPerMutation: RUNS, outcomes }, null, 2)}\n`,
     );
   });
-  for (const [name, testCase] of Object.entries(cases)) {
+  for (const [name, testCase] of Object.entries({ ...cases, ...argumentlessAgentCases })) {
     it(
       `${name}: succeeds with valid data, or refuses with a stable code and changes nothing`,
       async () => {

@@ -7,7 +7,7 @@ import { createPrismaClient } from '@outpost/prisma';
 import { createTestDatabase, GraphQLTestClient, type Credentials } from '@outpost/testing';
 import { readConfig, type OutpostConfig } from '../src/config.js';
 import { startOutpost, type RunningOutpost } from '../src/outpost.js';
-import { setProviderStatus as setStatusInTransaction } from '../src/providers/provider-status.js';
+import { changeProviderStatus } from '../src/providers/provider-status.js';
 
 export interface TestServer {
   outpost: RunningOutpost;
@@ -46,7 +46,7 @@ export const UNLIMITED_RATES_ENV = {
  * leave those out. (Requests and event deliveries that these tests count never open a transaction.)
  */
 export function isStatusMonitorSweep(sql: string): boolean {
-  return /^\s*(BEGIN|COMMIT|ROLLBACK)\b/.test(sql) || sql.includes('WITH silent AS');
+  return /^\s*(BEGIN|COMMIT|ROLLBACK)\b/.test(sql) || sql.includes('AS "silentSince"');
 }
 
 /** Starts a real Outpost (HTTP + WebSocket) on 127.0.0.1 against a fresh database for this test file. */
@@ -219,7 +219,7 @@ export async function setProviderStatus(
   status: ProviderStatus,
   message = '',
 ) {
-  await db.$transaction((tx) => setStatusInTransaction(tx, providerId, status, message));
+  await db.$transaction((tx) => changeProviderStatus(tx, providerId, { status, message }));
 }
 
 /** Creates a provider through the API as the given admin, READY unless told otherwise. */

@@ -2,7 +2,7 @@ import type { PrismaClient, Prisma } from '@outpost/prisma';
 import { generateToken, hashToken, TokenPrefix } from '../auth/tokens.js';
 import { notFound, unauthenticated } from '../graphql/errors.js';
 import { recordAudit } from '../audit/audit-log.js';
-import { setProviderStatus } from '../providers/provider-status.js';
+import { changeProviderStatus } from '../providers/provider-status.js';
 import type { Viewer } from '../graphql/context.js';
 import { sqlReader } from '../database/sql.js';
 
@@ -167,14 +167,14 @@ export async function revokeAgentCredentials(prisma: PrismaClient, viewer: Viewe
       targetId: providerId,
       after: { revoked: count },
     });
-    if (provider.status !== 'PENDING') {
-      await setProviderStatus(
-        tx,
-        providerId,
-        'ERROR',
+    // ERROR whatever the status was, a never-connected PENDING provider included: with its credentials
+    // revoked no agent can act for it until an admin issues a new registration token, and the message
+    // says so (the schema's promise on revokeAgentCredentials).
+    await changeProviderStatus(tx, providerId, {
+      status: 'ERROR',
+      message:
         'The agent credentials were revoked: issue a new registration token (issueProviderRegistrationToken) and redeploy the agent with it.',
-      );
-    }
+    });
     return tx.workspaceProvider.findUniqueOrThrow({ where: { id: providerId } });
   });
 }

@@ -14,14 +14,14 @@ import {
 } from 'type-graphql';
 import type { OutpostContext } from '../graphql/context.js';
 import { requireAgent, requireSiteStaff } from '../auth/policy.js';
-import { forbidden, notFound } from '../graphql/errors.js';
+import { badInput, forbidden, notFound } from '../graphql/errors.js';
 import { AGENT_PROTOCOL_VERSION, SERVER_VERSION } from '../version.js';
 import { applyAgentReport, recordHeartbeat } from '../providers/provider-status.js';
 import { WorkspaceProvider } from '../providers/provider.type.js';
 import { notify, type WorkspaceNotification } from '../events/notifications.js';
-import { requireText } from '../graphql/validation.js';
 import { recordAudit } from '../audit/audit-log.js';
 import * as credentials from './agent-credentials.js';
+import { parseAgentReport, parseObservations } from './agent-input.js';
 import { helmInstallCommand } from './install-command.js';
 import { eventStream } from '../events/event-stream.js';
 import {
@@ -82,15 +82,7 @@ export class AgentResolver {
     @Ctx() ctx: OutpostContext,
   ): Promise<AgentAck> {
     const agent = requireAgent(ctx);
-    const report = {
-      ...input,
-      agentVersion: requireText('agentVersion', input.agentVersion, { max: 100 }),
-      checks: input.checks.map((check) => ({
-        name: requireText('checks.name', check.name, { max: 100 }),
-        passed: check.passed,
-        message: check.message.slice(0, 2_000),
-      })),
-    };
+    const report = parseAgentReport(input);
     return this.ack(ctx, await applyAgentReport(ctx.prisma, agent.providerId, report, agent.credentialId));
   }
 
@@ -137,19 +129,26 @@ export class AgentResolver {
     @Ctx() ctx: OutpostContext,
   ): Promise<number> {
     const agent = requireAgent(ctx);
+    const parsed = parseObservations(observations);
     return ctx.prisma.$transaction(async (tx) => {
-      const ids = observations.map((o) => o.workspaceId);
-      const workspaces = await tx.workspace.findMany({ where: { id: { in: ids } } });
-      // An agent reports only for its own provider's workspaces.
+      const workspaces = await tx.workspace.findMany({
+        where: { id: { in: parsed.map((o) => o.workspaceId) } },
+      });
+      // An agent reports only for its own provider's workspaces, and only for workspaces that exist:
+      // workspace rows outlive their deletion (DELETED) for as long as their provider, so an unknown id
+      // is not a race with a deletion but input to refuse.
       const foreign = workspaces.find((ws) => ws.providerId !== agent.providerId);
       if (foreign) throw forbidden('An agent reports only on workspaces of its own provider.');
+      const unknown = parsed.find((o) => !workspaces.some((ws) => ws.id === o.workspaceId));
+      if (unknown) {
+        throw badInput(
+          'observations.workspaceId',
+          `No workspace of this provider has the id ${unknown.workspaceId}.`,
+        );
+      }
       let changed = 0;
-      for (const observation of observations) {
-        const workspace = workspaces.find((ws) => ws.id === observation.workspaceId);
-        // A workspace removed since the agent listed it is gone: nothing to record, the rest still counts.
-        if (!workspace) continue;
-        const phase = requireText('phase', observation.phase, { max: 40 });
-        const message = observation.message?.slice(0, 2_000) ?? null;
+      for (const { workspaceId, phase, message } of parsed) {
+        const workspace = workspaces.find((ws) => ws.id === workspaceId)!;
         // Observations repeat every resync; only a change is written and published.
         if (workspace.observedPhase === phase && workspace.observedMessage === message) continue;
         await tx.workspace.update({

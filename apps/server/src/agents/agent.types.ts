@@ -18,27 +18,37 @@ export class AgentRegistration {
   @Field({ description: 'The agent credential (`opag_…`), shown this once.' }) credential!: string;
 }
 
+// Agent input is untrusted: apps/server/src/agents/agent-input.ts checks all of it against the limits of
+// apps/agent/PROTOCOL.md "Input limits" before anything is stored.
+
 @InputType()
 export class NodeSummaryInput {
-  @Field(() => Int) nodeCount!: number;
-  @Field(() => Int, { nullable: true }) cpuMillicores?: number | null;
-  @Field(() => String, { nullable: true }) memoryBytes?: string | null;
+  @Field(() => Int, { description: 'Nodes in the cluster, 0–100000.' }) nodeCount!: number;
+  @Field(() => Int, { nullable: true, description: 'Sum of allocatable CPU in millicores, 0 or more.' })
+  cpuMillicores?: number | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Sum of allocatable memory in bytes, as decimal digits (no sign, below 10^24).',
+  })
+  memoryBytes?: string | null;
 }
 
 @InputType()
 export class CheckResultInput {
-  @Field() name!: string;
+  @Field({ description: 'One of the protocol’s checks (apps/agent/PROTOCOL.md "Checks").' }) name!: string;
   @Field() passed!: boolean;
-  @Field() message!: string;
+  @Field({ description: 'At most 2000 characters; what to do when the check failed.' }) message!: string;
 }
 
 @InputType()
 export class AgentStatusInput {
   @Field() agentVersion!: string;
   @Field(() => Int) protocolVersion!: number;
-  @Field(() => String, { nullable: true }) kubernetesVersion?: string | null;
+  @Field(() => String, { nullable: true, description: 'gitVersion of the cluster, e.g. v1.31.2.' })
+  kubernetesVersion?: string | null;
   @Field(() => NodeSummaryInput, { nullable: true }) nodeSummary?: NodeSummaryInput | null;
-  @Field(() => [CheckResultInput]) checks!: CheckResultInput[];
+  @Field(() => [CheckResultInput], { description: 'Every check of the protocol, each exactly once.' })
+  checks!: CheckResultInput[];
   @Field(() => String, {
     nullable: true,
     description: 'Version of the outpost-provider chart values in use.',
@@ -66,7 +76,11 @@ export class AgentWorkspace {
 @InputType()
 export class WorkspaceObservationInput {
   @Field(() => ID) workspaceId!: string;
-  @Field({ description: 'e.g. Pending, Running, Stopped, Deleted, Failed.' }) phase!: string;
+  @Field({
+    description:
+      'One of Pending, Running, Succeeded, Failed, Unknown, Stopping, Stopped, Deleting, Deleted, Error.',
+  })
+  phase!: string;
   @Field(() => String, { nullable: true }) message?: string | null;
 }
 

@@ -1,6 +1,7 @@
 import type { PrismaClient } from '@outpost/prisma';
 import { BUILT_IN_PROVIDER_NAME } from '../providers/provider.service.js';
 import { setupFirstAdmin } from '../auth/auth.service.js';
+import { recordProviderCreated } from '../providers/provider-status.js';
 import type { OutpostConfig } from '../config.js';
 
 /**
@@ -10,9 +11,8 @@ import type { OutpostConfig } from '../config.js';
 export async function ensureBuiltInProvider(prisma: PrismaClient): Promise<void> {
   await prisma.$transaction(async (tx) => {
     const created = await tx.$queryRaw<Array<{ id: string }>>`
-      INSERT INTO workspace_providers (id, name, display_name, region, kind, namespace, status_message, is_default, updated_at)
+      INSERT INTO workspace_providers (id, name, display_name, region, kind, namespace, is_default, updated_at)
       VALUES (gen_random_uuid(), ${BUILT_IN_PROVIDER_NAME}, 'Built-in', 'local', 'BUILT_IN', 'outpost-workspaces',
-              'Waiting for the built-in agent to connect.',
               NOT EXISTS (SELECT 1 FROM workspace_providers WHERE is_default), now())
       ON CONFLICT (name) DO NOTHING
       RETURNING id`;
@@ -21,8 +21,9 @@ export async function ensureBuiltInProvider(prisma: PrismaClient): Promise<void>
     await tx.$executeRaw`
       INSERT INTO provider_allowlist_entries (provider_id, organization_id)
       SELECT ${builtIn.id}::uuid, id FROM organizations ON CONFLICT DO NOTHING`;
-    await tx.providerStatusEvent.create({
-      data: { providerId: builtIn.id, toStatus: 'PENDING', message: 'Created at first start.' },
+    await recordProviderCreated(tx, builtIn.id, {
+      message: 'Waiting for the built-in agent to connect.',
+      eventMessage: 'Created at first start.',
     });
     await tx.auditEvent.create({
       data: {

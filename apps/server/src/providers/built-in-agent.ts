@@ -3,6 +3,7 @@ import type { PrismaClient } from '@outpost/prisma';
 import type { OutpostConfig } from '../config.js';
 import { mintBuiltInAgentCredential } from '../agents/agent-credentials.js';
 import { BUILT_IN_PROVIDER_NAME } from './provider.service.js';
+import { changeProviderStatus } from './provider-status.js';
 
 export const NO_CLUSTER_MESSAGE =
   'No Kubernetes cluster is connected to the built-in provider: start Outpost with KUBECONFIG pointing at ' +
@@ -24,11 +25,14 @@ export async function startBuiltInAgent(options: {
     where: { name: BUILT_IN_PROVIDER_NAME },
   });
   if (!config.builtIn.kubeconfig && !config.builtIn.inCluster) {
-    // Stays PENDING; the message tells the admin how to connect a cluster.
-    await prisma.workspaceProvider.updateMany({
-      where: { id: builtIn.id, status: 'PENDING' },
-      data: { statusMessage: NO_CLUSTER_MESSAGE },
-    });
+    // Stays PENDING; the message tells the admin how to connect a cluster (published like any change).
+    await prisma.$transaction((tx) =>
+      changeProviderStatus(tx, builtIn.id, {
+        status: 'PENDING',
+        message: NO_CLUSTER_MESSAGE,
+        onlyFrom: ['PENDING'],
+      }),
+    );
     options.log('built-in provider: no KUBECONFIG and not in a cluster; it stays PENDING');
     return null;
   }

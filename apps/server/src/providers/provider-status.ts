@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient, ProviderStatus } from '@outpost/prisma';
+import type { Prisma, PrismaClient, ProviderStatus, WorkspaceProvider } from '@outpost/prisma';
 import { notify } from '../events/notifications.js';
 import { unauthenticated } from '../graphql/errors.js';
 import { DatabaseHealth, isDatabaseUnavailable } from '../database/availability.js';
@@ -7,8 +7,8 @@ import { sqlReader } from '../database/sql.js';
 
 /**
  * The status machine of a provider (DESIGN.md "Status of a provider", apps/agent/PROTOCOL.md "Status").
- * Every status change goes through setProviderStatus; the agent-facing entry points below decide what
- * the status should be from what the agent reported.
+ * Every status change goes through changeProviderStatus; the agent-facing entry points below decide
+ * what the status should be from what the agent reported.
  */
 
 export interface CheckResult {
@@ -26,36 +26,98 @@ export interface AgentReport {
   chartVersion?: string | null;
 }
 
+/** One change of a provider's status (see changeProviderStatus). */
+export interface ProviderStatusChange {
+  status: ProviderStatus;
+  /** The statusMessage: what an admin reads on the provider page, so it says what to do. */
+  message: string;
+  /**
+   * Change only while the current status is one of these: the guard for a transition that must not
+   * override a newer one (a sweep of silent READY providers, a message that belongs to PENDING). When the
+   * current status is not listed nothing is written, not even `heard`.
+   */
+  onlyFrom?: readonly ProviderStatus[];
+  /**
+   * The change comes from hearing from the agent: also stamp `lastHeartbeatAt` ('heartbeat'), or
+   * `lastHeartbeatAt` and `lastReportAt` ('report'), with the database's now(), the clock the silence
+   * sweep compares them with.
+   */
+  heard?: 'heartbeat' | 'report';
+}
+
+export interface ProviderStatusOutcome {
+  /** Status or message changed (a notification was published). */
+  changed: boolean;
+  /** The status changed (a ProviderStatusEvent was written and published as STATUS_CHANGED). */
+  transitioned: boolean;
+  /** The status before the change; null when the provider does not exist or `onlyFrom` refused it. */
+  from: ProviderStatus | null;
+}
+
 /**
- * Sets status and message. The UPDATE is conditional on the current row, so when two replicas race to
- * make the same transition only one changes it, writes one ProviderStatusEvent and publishes it. Setting
- * what is already there changes nothing and publishes nothing; a new message without a new status is
- * published as UPDATED without a status event.
+ * THE way a provider's status, statusMessage and heartbeat times change (apart from the heartbeat's
+ * one-statement fast path in recordHeartbeat, which stamps the time alone): in the caller's transaction,
+ * on the database clock. One conditional UPDATE under the row lock decides, so when two replicas race to
+ * make the same transition only one changes it, writes one ProviderStatusEvent and publishes it (event
+ * journal + NOTIFY). Setting what is already there changes nothing and publishes nothing; a new message
+ * without a new status is published as UPDATED without a status event. Admin actions that cause a
+ * change audit the action themselves (revokeAgentCredentials).
+ *
+ * test/provider-status-writes.test.ts fails when any other module writes these columns.
  */
-export async function setProviderStatus(
+export async function changeProviderStatus(
   tx: Prisma.TransactionClient,
   providerId: string,
-  to: ProviderStatus,
-  message: string,
-): Promise<{ changed: boolean; transitioned: boolean }> {
-  const rows = await tx.$queryRaw<Array<{ from: ProviderStatus }>>`
+  change: ProviderStatusChange,
+): Promise<ProviderStatusOutcome> {
+  const { status: to, message } = change;
+  const heard = change.heard !== undefined;
+  const reported = change.heard === 'report';
+  const onlyFrom = change.onlyFrom ? [...change.onlyFrom] : null;
+  const rows = await tx.$queryRaw<Array<{ from: ProviderStatus; changed: boolean }>>`
     UPDATE workspace_providers p
-    SET status = ${to}::"ProviderStatus", status_message = ${message}, updated_at = now(),
-        status_changed_at = CASE WHEN previous.status <> ${to}::"ProviderStatus" THEN now() ELSE p.status_changed_at END
+    SET status = ${to}::"ProviderStatus", status_message = ${message},
+        status_changed_at = CASE WHEN previous.status <> ${to}::"ProviderStatus" THEN now() ELSE p.status_changed_at END,
+        last_heartbeat_at = CASE WHEN ${heard} THEN now() ELSE p.last_heartbeat_at END,
+        last_report_at = CASE WHEN ${reported} THEN now() ELSE p.last_report_at END,
+        updated_at = now()
     FROM (SELECT id, status, status_message FROM workspace_providers WHERE id = ${providerId}::uuid FOR UPDATE) previous
-    WHERE p.id = previous.id AND (previous.status <> ${to}::"ProviderStatus" OR previous.status_message <> ${message})
-    RETURNING previous.status::text AS "from"`;
+    WHERE p.id = previous.id
+      AND (previous.status <> ${to}::"ProviderStatus" OR previous.status_message <> ${message} OR ${heard})
+      AND (${onlyFrom}::text[] IS NULL OR previous.status::text = ANY(${onlyFrom}::text[]))
+    RETURNING previous.status::text AS "from",
+      (previous.status <> ${to}::"ProviderStatus" OR previous.status_message <> ${message}) AS changed`;
   const row = rows[0];
-  if (!row) return { changed: false, transitioned: false };
+  if (!row) return { changed: false, transitioned: false, from: null };
+  if (!row.changed) return { changed: false, transitioned: false, from: row.from };
   if (row.from === to) {
     await notify(tx, { topic: 'provider', type: 'UPDATED', providerId });
-    return { changed: true, transitioned: false };
+    return { changed: true, transitioned: false, from: row.from };
   }
   const event = await tx.providerStatusEvent.create({
     data: { providerId, fromStatus: row.from, toStatus: to, message },
   });
   await notify(tx, { topic: 'provider', type: 'STATUS_CHANGED', providerId, statusEventId: event.id });
-  return { changed: true, transitioned: true };
+  return { changed: true, transitioned: true, from: row.from };
+}
+
+/**
+ * A new provider's first status, PENDING, with its first status event: called in the transaction that
+ * inserted the row (createProvider, ensureBuiltInProvider), which publishes CREATED itself.
+ */
+export async function recordProviderCreated(
+  tx: Prisma.TransactionClient,
+  providerId: string,
+  { message, eventMessage }: { message: string; eventMessage: string },
+): Promise<WorkspaceProvider> {
+  await tx.$executeRaw`
+    UPDATE workspace_providers
+    SET status = 'PENDING', status_message = ${message}, status_changed_at = now(), updated_at = now()
+    WHERE id = ${providerId}::uuid`;
+  await tx.providerStatusEvent.create({
+    data: { providerId, toStatus: 'PENDING', message: eventMessage },
+  });
+  return tx.workspaceProvider.findUniqueOrThrow({ where: { id: providerId } });
 }
 
 /** What a report means for the provider: READY only when the protocol is spoken and every check passes. */
@@ -98,11 +160,9 @@ export async function applyAgentReport(
         nodeSummary: report.nodeSummary ?? undefined,
         checkResults: report.checks as unknown as Prisma.InputJsonValue,
         chartVersion: report.chartVersion ?? null,
-        lastHeartbeatAt: new Date(),
-        lastReportAt: new Date(),
       },
     });
-    const { changed } = await setProviderStatus(tx, providerId, status, message);
+    const { changed } = await changeProviderStatus(tx, providerId, { status, message, heard: 'report' });
     // Facts such as versions or checks changed without a status change: tell watchers once.
     const factsChanged =
       before.agentVersion !== report.agentVersion ||
@@ -141,7 +201,7 @@ export async function recordHeartbeat(
   // ERROR from silence (or a revoked credential since replaced): heartbeats resumed with passing checks.
   await prisma.$transaction(async (tx) => {
     await lockForAgent(tx, providerId, credentialId);
-    await setProviderStatus(tx, providerId, 'READY', derived.message);
+    await changeProviderStatus(tx, providerId, { status: 'READY', message: derived.message });
   });
   return 'READY';
 }
@@ -150,7 +210,7 @@ export async function recordHeartbeat(
  * Takes the provider's row lock, then checks that the agent's credential is still good. An agent's
  * request is authorized when it arrives; if an admin revokes the credential while it is in flight,
  * without this the request could still commit READY after the revocation's ERROR. Revocation takes the
- * same row lock (setProviderStatus), so one of the two goes first: a report that goes first is then
+ * same row lock (changeProviderStatus), so one of the two goes first: a report that goes first is then
  * overridden by the revocation's ERROR, one that goes second finds the credential revoked and is refused.
  */
 async function lockForAgent(tx: Prisma.TransactionClient, providerId: string, credentialId?: string) {
@@ -164,41 +224,36 @@ async function lockForAgent(tx: Prisma.TransactionClient, providerId: string, cr
 }
 
 /**
- * Marks READY providers whose agent has been silent for longer than the grace period as ERROR. One
- * statement decides which rows change, so however many replicas run this at once, each silent provider
+ * Marks READY providers whose agent has been silent for longer than the grace period (on the database
+ * clock, like every heartbeat time) as ERROR. However many replicas run this at once, each silent provider
  * gets one transition, one event and one notification.
  */
 export async function markSilentProviders(prisma: PrismaClient, graceSeconds: number): Promise<string[]> {
   return prisma.$transaction(async (tx) => {
-    // Each provider's message names its own last heartbeat, so an admin reading it later (or in the
-    // status history) knows how long the control plane has been without news from that agent.
-    const head =
-      `No heartbeat from the agent for more than ${graceSeconds} s: the control plane lost contact with it. ` +
-      'It has not heard from the agent since ';
-    const tail = ' UTC. Check that the agent pod is running and can reach the Outpost server.';
-    const events = await tx.$queryRaw<Array<{ id: string; providerId: string }>>`
-      WITH silent AS (
-        UPDATE workspace_providers
-        SET status = 'ERROR',
-          status_message = ${head}
-            || to_char(last_heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
-            || ${tail},
-          status_changed_at = now(), updated_at = now()
-        WHERE status = 'READY' AND last_heartbeat_at < now() - make_interval(secs => ${graceSeconds})
-        RETURNING id, status_message
-      )
-      INSERT INTO provider_status_events (id, provider_id, from_status, to_status, message, at)
-      SELECT gen_random_uuid(), id, 'READY', 'ERROR', status_message, now() FROM silent
-      RETURNING id, provider_id AS "providerId"`;
-    for (const event of events) {
-      await notify(tx, {
-        topic: 'provider',
-        type: 'STATUS_CHANGED',
-        providerId: event.providerId,
-        statusEventId: event.id,
+    // FOR UPDATE in id order: a replica sweeping at the same time waits here, then PostgreSQL re-checks
+    // the condition on the committed row and skips the providers the first sweep already marked (and
+    // any that heartbeated meanwhile), so each silent provider gets one transition, event and notification.
+    const silent = await tx.$queryRaw<Array<{ id: string; silentSince: string }>>`
+      SELECT id, to_char(last_heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS "silentSince"
+      FROM workspace_providers
+      WHERE status = 'READY' AND last_heartbeat_at < now() - make_interval(secs => ${graceSeconds})
+      ORDER BY id
+      FOR UPDATE`;
+    const marked: string[] = [];
+    for (const { id, silentSince } of silent) {
+      // Each provider's message names its own last heartbeat, so an admin reading it later (or in the
+      // status history) knows how long the control plane has been without news from that agent.
+      const message =
+        `No heartbeat from the agent for more than ${graceSeconds} s: the control plane lost contact with it. ` +
+        `It has not heard from the agent since ${silentSince} UTC. Check that the agent pod is running and can reach the Outpost server.`;
+      const { transitioned } = await changeProviderStatus(tx, id, {
+        status: 'ERROR',
+        message,
+        onlyFrom: ['READY'],
       });
+      if (transitioned) marked.push(id);
     }
-    return events.map((event) => event.providerId);
+    return marked;
   });
 }
 

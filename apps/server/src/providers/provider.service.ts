@@ -8,6 +8,7 @@ import { notify } from '../events/notifications.js';
 import { issueRegistrationToken } from '../agents/agent-credentials.js';
 import { visibleOrganizationIds } from '../auth/policy.js';
 import { sqlReader } from '../database/sql.js';
+import { recordProviderCreated } from './provider-status.js';
 
 export const BUILT_IN_PROVIDER_NAME = 'built-in';
 
@@ -195,13 +196,16 @@ export async function createProvider(
     const organizations = await tx.organization.findMany({ where: { id: { in: organizationIds } } });
     const missing = organizationIds.filter((id) => !organizations.some((org) => org.id === id));
     if (missing.length > 0) throw notFound('Organization', missing[0]!);
-    const provider = await tx.workspaceProvider.create({
+    const { id } = await tx.workspaceProvider.create({
       data: {
         ...data,
-        statusMessage: 'Registered; waiting for the provider agent to connect.',
         allowlistEntries: { create: organizationIds.map((organizationId) => ({ organizationId })) },
-        statusEvents: { create: { toStatus: 'PENDING', message: 'Registered.' } },
       },
+      select: { id: true },
+    });
+    const provider = await recordProviderCreated(tx, id, {
+      message: 'Registered; waiting for the provider agent to connect.',
+      eventMessage: 'Registered.',
     });
     await recordAudit(tx, {
       actorId: viewer.id,
