@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import {
   startKubeCluster,
   type KubeCluster,
 } from '@outpost/kube-testenv';
+import { runCli, type Result } from '../apps/cli/test/run-cli.js';
 import { createWorld, PASSWORD, useTestServer, type World } from '../apps/server/test/helpers.js';
 import { inheritedEnvironment, TestProcess } from './support/process.js';
 import { Teardown } from './support/teardown.js';
@@ -22,19 +23,12 @@ import { Teardown } from './support/teardown.js';
  * the provider and finally delete it.
  */
 
-const CLI_MAIN = fileURLToPath(new URL('../apps/cli/dist/main.js', import.meta.url));
 const AGENT_MAIN = fileURLToPath(new URL('../apps/agent/dist/main.js', import.meta.url));
 const PROVIDER_CHART = fileURLToPath(new URL('../charts/outpost-provider', import.meta.url));
 const NAMESPACE = 'ws-eu';
 const PROVIDER = 'eu-west';
 const RELEASE = `outpost-provider-${PROVIDER}`;
 const run = promisify(execFile);
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 interface CliProvider {
   name: string;
@@ -58,25 +52,7 @@ describe('the admin path through the CLI', () => {
   let agent: TestProcess | undefined;
   let workspaceId: string;
 
-  function cli(args: string[], input = ''): Promise<Result> {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      HOME: home,
-      XDG_CONFIG_HOME: path.join(home, '.config'),
-    };
-    delete env.OUTPOST_URL;
-    delete env.OUTPOST_TOKEN;
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI_MAIN, ...args], { cwd: home, env });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end(input);
-    });
-  }
+  const cli = (args: string[], input = ''): Promise<Result> => runCli(home, args, { input });
 
   async function cliOk(args: string[], input = ''): Promise<Result> {
     const result = await cli(args, input);
