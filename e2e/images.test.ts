@@ -43,8 +43,8 @@ async function freePort(): Promise<number> {
 }
 
 beforeAll(() => {
-  // Cold (nothing cached): about 10 minutes; with the stand-in base and dependency layers cached, a
-  // source change rebuilds in a few minutes, unchanged sources in seconds.
+  // Cold (nothing cached): about 15 minutes on 2 busy cores; with the stand-in base and the dependency
+  // layer cached, a source change rebuilds in a few minutes, unchanged sources in about one.
   const build = spawnSync(process.execPath, ['scripts/build-images.mjs'], {
     cwd: root,
     encoding: 'utf8',

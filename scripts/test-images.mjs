@@ -2,7 +2,7 @@
 // `npm run test:images`: builds the server and agent images with podman (scripts/build-images.mjs, on the
 // local stand-in base where node:24-bookworm-slim cannot be pulled) and runs them (e2e/images.test.ts):
 // the server against the test run's PostgreSQL, the agent with no configuration. Not part of `npm test`:
-// cold it takes about 15 minutes on 2 cores, after a source change about 10 (docs/decisions/0161-…).
+// cold it takes about 15 minutes on 2 busy cores, after a source change about 5 (docs/decisions/0161-…).
 // `.ci/run` runs it after `npm test`, with --built (npm test has just installed and built the workspace).
 // Ends with a summary line, as npm test does.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
