@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // graphql has no "exports" map: Node resolves `import 'graphql'` to its CommonJS build (as the server
 // does in production, and as Apollo, type-graphql and GraphQL Armor do under Vitest too), while Vite
@@ -23,6 +23,9 @@ if (!('groupBy' in Map)) {
   });
 }
 
+/** Run by `npm run test:images` (scripts/test-images.mjs), not by `npm test`. */
+export const IMAGE_TESTS = 'e2e/images.test.ts';
+
 export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: GRAPHQL_CJS }] },
   test: {
@@ -34,6 +37,9 @@ export default defineConfig({
       'packages/*/src/**/*.test.ts',
       'e2e/**/*.test.ts',
     ],
+    // Building the container images takes longer than the rest of `npm test` allows (docs/decisions/
+    // 0161-podman-builds-images.md): `npm run test:images` runs it (vitest.images.config.ts).
+    exclude: [...configDefaults.exclude, IMAGE_TESTS],
     globalSetup: ['./packages/testing/src/global-setup.ts'],
     testTimeout: 30_000,
     // A server stop may wait on several bounded steps (apps/server/src/outpost.ts).

@@ -5,34 +5,13 @@
 // Generated-file drift (schema.graphql, migrations vs schema.prisma) is checked by tests in step 3.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { installAndBuild, pnpm, root, run } from './lib.mjs';
+import { ensureDebianPackage, installAndBuild, pnpm, root } from './lib.mjs';
 
 const CHROMIUM = process.env.OUTPOST_CHROMIUM || '/usr/bin/chromium';
 
-/**
- * Tools the tests need from Debian's packages: Chromium for Playwright (never a browser it downloads; no
- * internet here) and docker-compose to validate docker-compose.yml (no Docker engine runs here). CI runs
- * as root on a fresh Debian 12, so missing packages are installed on the spot; elsewhere through sudo.
- */
-function ensureDebianPackage(pkg, binary, why) {
-  if (existsSync(binary)) return;
-  const asRoot = process.getuid?.() === 0;
-  const env = { DEBIAN_FRONTEND: 'noninteractive' };
-  const apt = (args) => (asRoot ? run('apt-get', args, { env }) : run('sudo', ['apt-get', ...args], { env }));
-  const sudo = asRoot ? '' : 'sudo ';
-  console.log(
-    `\n${why} need ${binary}, which is missing: installing Debian's ${pkg} package ` +
-      `(${sudo}apt-get update && ${sudo}apt-get install -y ${pkg}).`,
-  );
-  // Another apt-get (a person's, unattended-upgrades) may hold apt's locks for a while: wait for it.
-  apt(['-o', 'DPkg::Lock::Timeout=600', 'update']);
-  apt(['-o', 'DPkg::Lock::Timeout=600', 'install', '-y', pkg]);
-  if (!existsSync(binary)) {
-    console.error(`apt-get installed ${pkg} but ${binary} is still missing.`);
-    process.exit(1);
-  }
-}
-
+// Tools the tests need from Debian's packages (ensureDebianPackage installs what is missing): Chromium
+// for Playwright (never a browser it downloads; no internet here) and docker-compose to validate
+// docker-compose.yml (no Docker engine runs here).
 function ensureChromium() {
   if (!existsSync(CHROMIUM) && process.env.OUTPOST_CHROMIUM) {
     console.error(`OUTPOST_CHROMIUM=${CHROMIUM} does not exist.`);

@@ -5,8 +5,14 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { TEMPLATE_DATABASE, withDatabase } from './global-setup.js';
 
-/** A fresh database for one test file, cloned from the migrated template. Dropped by `drop()`. */
-export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * A fresh database for one test file, cloned from the migrated template (`migrated: false`: an empty one,
+ * for a test of the migrations themselves). Dropped by `drop()`.
+ */
+export async function createTestDatabase({ migrated = true } = {}): Promise<{
+  url: string;
+  drop(): Promise<void>;
+}> {
   const adminUrl = inject('postgresAdminUrl');
   const name = `outpost_test_${randomUUID().replaceAll('-', '')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -15,7 +21,7 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
     // CREATE DATABASE … TEMPLATE fails while another session is connected to the template; retry briefly.
     for (let attempt = 0; ; attempt++) {
       try {
-        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`);
+        await admin.query(`CREATE DATABASE ${name}${migrated ? ` TEMPLATE ${TEMPLATE_DATABASE}` : ''}`);
         break;
       } catch (error) {
         if (attempt >= 20 || !String(error).includes('is being accessed by other users')) throw error;

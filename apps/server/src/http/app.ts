@@ -331,6 +331,10 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: config.development,
     formatError: formatError(config.development, options.databaseHealth),
+    // The process's owner (main.ts) stops everything in order on SIGTERM/SIGINT. Apollo's own handlers
+    // (on whenever NODE_ENV is not "test") started a second stop alongside it that held the stop for the
+    // 12 s step bound: a container stop (10 s grace) ended in SIGKILL (e2e/images.test.ts).
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's own landing page loads Apollo Sandbox from a CDN; browsers get our bundled GraphiQL.
