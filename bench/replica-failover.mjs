@@ -54,22 +54,8 @@ const HEARTBEAT = 'mutation { agentHeartbeat { status } }';
 pinLoadGenerator();
 const { generateToken, hashToken } = await load('apps/server/dist/auth/tokens.js');
 const { backoffDelayMs, RECONNECT_BACKOFF } = await load('apps/agent/dist/backoff.js');
-const { REQUIRED_CHECKS } = await loadRequiredChecks();
-
-/**
- * The check names a report must carry. Read from the server's build when it exports them (the agent
- * input rules), so this benchmark sends what the server requires; otherwise the one check older
- * servers needed.
- */
-async function loadRequiredChecks() {
-  try {
-    const module = await load('apps/server/dist/agents/agent-input.js');
-    if (Array.isArray(module.REQUIRED_CHECKS)) return module;
-  } catch {
-    // not built in this release
-  }
-  return { REQUIRED_CHECKS: ['kubernetes-api'] };
-}
+// The checks every report must carry (PROTOCOL.md "Input limits").
+const { REQUIRED_CHECK_NAMES } = await load('apps/agent/dist/server/input-limits.js');
 
 /**
  * A round-robin TCP balancer on 127.0.0.1: each new connection goes to the next upstream; one whose
@@ -160,7 +146,7 @@ function simulatedAgent(url, credential) {
             protocolVersion: 1,
             kubernetesVersion: 'v1.31.0',
             nodeSummary: { nodeCount: 3 },
-            checks: REQUIRED_CHECKS.map((name) => ({ name, passed: true, message: 'ok' })),
+            checks: REQUIRED_CHECK_NAMES.map((name) => ({ name, passed: true, message: 'ok' })),
           },
         }).then(
           () => agent.reports.push(performance.now()),
