@@ -5,6 +5,15 @@ import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
+/** `it.<modifier>`, `test.concurrent.<modifier>`, `test.describe.parallel.<modifier>`: a test runner's modifier. */
+function testModifier(modifiers) {
+  const runner = '/^(it|test|describe|suite|bench)$/';
+  return (
+    `MemberExpression[property.name=/^(${modifiers})$/]` +
+    `:matches([object.name=${runner}], [object.object.name=${runner}], [object.object.object.name=${runner}])`
+  );
+}
+
 export default tseslint.config(
   {
     ignores: ['**/node_modules/**', '**/dist/**', '**/generated/**', '.test-results/**', 'coverage/**'],
@@ -38,14 +47,19 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // Errors are part of the API: throw OutpostError (graphql/errors.ts) or Error, never strings.
       'no-throw-literal': 'error',
-      // Skipped or focused tests are defects: they hide behaviour nobody checks any more.
-      'no-restricted-properties': [
+      // Skipped or focused tests are defects: they hide behaviour nobody checks any more. Vitest's and
+      // Playwright's forms alike, however chained (`it.only`, `test.concurrent.skip`, `describe.skipIf(…)`,
+      // `test.describe.only`); eslint-rules.test.ts proves each one is caught.
+      'no-restricted-syntax': [
         'error',
-        { object: 'it', property: 'skip', message: 'A skipped test is a defect: fix or delete it.' },
-        { object: 'it', property: 'only', message: 'Focused tests skip the rest of the suite.' },
-        { object: 'describe', property: 'skip', message: 'A skipped test is a defect: fix or delete it.' },
-        { object: 'describe', property: 'only', message: 'Focused tests skip the rest of the suite.' },
-        { object: 'test', property: 'skip', message: 'A skipped test is a defect: fix or delete it.' },
+        {
+          selector: testModifier('only'),
+          message: 'Focused tests skip the rest of the suite.',
+        },
+        {
+          selector: testModifier('skip|skipIf|runIf|todo|fixme'),
+          message: 'A skipped test is a defect: fix or delete it.',
+        },
       ],
       eqeqeq: ['error', 'smart'],
     },

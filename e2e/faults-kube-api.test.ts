@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, WORKSPACE_ID_LABEL } from '@outpost/agent';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RECONCILE_BACKOFF, WORKSPACE_ID_LABEL } from '@outpost/agent';
 import { startKubeCluster, type KubeCluster } from '@outpost/kube-testenv';
 import type { Credentials } from '@outpost/testing';
 import {
@@ -121,6 +121,7 @@ describe('the Kubernetes API failing mid-reconcile', () => {
       10_000,
     );
     const from = proxy.requests.length;
+    const logFrom = agent.output().length;
     const workspace = await createWorkspace('forbidden-pod');
 
     // The Kubernetes message itself, and what to do about it.
@@ -129,16 +130,35 @@ describe('the Kubernetes API failing mid-reconcile', () => {
     const partial = await objectsOfWorkspace(cluster, workspace.id);
     expect(partial.map((o) => o.resource)).toEqual(['persistentvolumeclaims']);
 
-    // Retries, spaced further and further apart. (A hot loop would make hundreds of attempts here.)
-    await new Promise((resolve) => setTimeout(resolve, 6_000));
-    const attempts = proxy.count('POST', POD_CREATES, from);
+    // Retries on the reconciler's back-off (apps/agent/src/backoff.ts): retry k waits a random time in
+    // the upper half of min(max, initial·2^k). Asserted on the schedule itself, whatever the machine's
+    // speed: each wait the agent chose lies in its window, and the last retry came no sooner than its
+    // wait. (A nudge — the event of the agent's own first failure report — may bring an early retry
+    // forward; by the last one the report no longer changes, so nothing but the back-off schedules it.)
+    const RETRIES = 4;
+    const attempts = await pollUntil(
+      `${RETRIES + 1} refused pod creations`,
+      async () => proxy.count('POST', POD_CREATES, from),
+      (seen) => seen.length >= RETRIES + 1,
+      60_000,
+    );
     expect(attempts.every((attempt) => attempt.status === 403)).toBe(true);
-    expect(attempts.length).toBeGreaterThanOrEqual(3);
-    expect(attempts.length).toBeLessThanOrEqual(7);
-    const gaps = attempts.slice(1).map((attempt, i) => attempt.at - attempts[i]!.at);
-    expect(gaps.at(-1)!).toBeGreaterThanOrEqual(1_000);
-    expect(gaps.at(-1)!).toBeGreaterThan(gaps[0]!);
-    expect(agent.output()).toMatch(/reconcile pass failed; retrying in \d/);
+    const ceilingMs = (k: number) => Math.min(RECONCILE_BACKOFF.maxMs, RECONCILE_BACKOFF.initialMs * 2 ** k);
+    const waitsMs = [
+      ...agent
+        .output()
+        .slice(logFrom)
+        .matchAll(/reconcile pass failed; retrying in ([\d.]+) s/g),
+    ].map((match) => Number(match[1]) * 1000);
+    expect(waitsMs.length).toBeGreaterThanOrEqual(RETRIES);
+    waitsMs.slice(0, RETRIES).forEach((waitMs, k) => {
+      // The log rounds to 0.1 s.
+      expect(waitMs).toBeGreaterThanOrEqual(ceilingMs(k) / 2 - 50);
+      expect(waitMs).toBeLessThanOrEqual(ceilingMs(k) + 50);
+    });
+    const lastGap = attempts[RETRIES]!.at - attempts[RETRIES - 1]!.at;
+    // Timers may fire a few milliseconds early.
+    expect(lastGap).toBeGreaterThanOrEqual(waitsMs[RETRIES - 1]! - 60);
 
     await cluster.updateRole(NAMESPACE, AGENT_ROLE, agentRules());
     // The next retry is at most the back-off ceiling reached so far away (8–16 s after ~5 failures).

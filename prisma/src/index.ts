@@ -30,6 +30,14 @@ export type ReadRows = <T>(text: string, values: readonly unknown[]) => Promise<
  * here go through the same connections and the same `onStatement` counter. Rows are as `pg` parses them
  * (timestamptz as Date, by parseTimestamptz). Undefined for other clients (transactions).
  */
+/**
+ * The connection pool under a client made by createPrismaClient, for libraries that take a `pg` pool
+ * (rate-limiter-flexible's PostgreSQL store); undefined for other clients.
+ */
+export function sqlPool(client: PrismaClient): pg.Pool | undefined {
+  return pools.get(client);
+}
+
 export function sqlRowReader(client: PrismaClient): ReadRows | undefined {
   const pool = pools.get(client);
   if (!pool) return undefined;

@@ -19,6 +19,7 @@ export {
   MemoryCredentialStore,
   type CredentialStore,
 } from './credential-store.js';
+export { RECONCILE_BACKOFF, RECONNECT_BACKOFF, type BackoffPolicy } from './backoff.js';
 export { consoleLogger, silentLogger, type AgentLogger, type LogLevel } from './logger.js';
 export { createKubernetesClients, type KubernetesClients } from './kubernetes/clients.js';
 export {

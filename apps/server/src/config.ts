@@ -17,7 +17,7 @@ export interface OutpostConfig {
   introspection: boolean;
   /** Largest HTTP request body or WebSocket message accepted, in bytes. */
   maxRequestBytes: number;
-  /** Per-replica request budgets (limits/rate-limits.ts); each counts over a window of `windowSeconds`. */
+  /** Request budgets shared by all replicas (limits/rate-limits.ts); each counts over a window of `windowSeconds`. */
   rateLimits: {
     windowSeconds: number;
     /** `login` attempts per client address, and per email address. */

@@ -24,6 +24,20 @@ describe('events committed while the LISTEN connection is down', () => {
       `subscription($id: ID) { workspaceProviderEvents(providerId: $id) { type providerId provider { cordoned } } }`,
       { id: provider.id },
     );
+    /**
+     * Publishes a RENAMED event (no test here sends another) and waits for it: by then every event
+     * published before it has arrived, so a count taken now is final, with no sleep standing in for it.
+     */
+    const marker = async () => {
+      const seen = events.events.length;
+      await server.db.$transaction((tx) =>
+        notify(tx, { topic: 'provider', type: 'RENAMED', providerId: provider.id }),
+      );
+      await events.waitFor(
+        (all) => all.slice(seen).some((e) => e.workspaceProviderEvents.type === 'RENAMED'),
+        10_000,
+      );
+    };
     // The subscription is live once an event published after it started arrives.
     for (let attempt = 0; events.events.length === 0; attempt++) {
       expect(attempt).toBeLessThan(50);
@@ -34,8 +48,9 @@ describe('events committed while the LISTEN connection is down', () => {
       await server.client.data(`mutation($id: ID!) { ${mutation} { id } }`, { id: provider.id }, admin);
       await events.waitFor((all) => all.length > 0, 200).catch(() => undefined);
     }
-    await new Promise((resolve) => setTimeout(resolve, 300));
     const warmUpEvents = events.events.length;
+    // Warm-up events still on their way arrive before this marker (events reach a subscriber in order).
+    await marker();
     const baseline = events.events.length;
     let committedInTheGap = 0;
     let rounds = 0;
@@ -78,11 +93,11 @@ describe('events committed while the LISTEN connection is down', () => {
       rounds++;
     }
     expect(committedInTheGap).toBeGreaterThan(0);
-    // Nothing twice: exactly the events sent, no replayed duplicates.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Nothing twice: exactly the events sent, no replayed duplicates, all of them before a later marker.
+    await marker();
     expect(warmUpEvents).toBeGreaterThan(0);
-    expect(events.events).toHaveLength(baseline + 2 * rounds);
-    expect(events.events.every((e) => e.workspaceProviderEvents.type === 'CORDON_CHANGED')).toBe(true);
+    const sinceBaseline = events.events.slice(baseline).map((e) => e.workspaceProviderEvents.type);
+    expect(sinceBaseline).toEqual([...Array<string>(2 * rounds).fill('CORDON_CHANGED'), 'RENAMED']);
     expect(events.errors).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SubscriptionRecorder } from '@outpost/testing';
+import { SubscriptionRecorder, untilLive } from '@outpost/testing';
 import {
   createProvider,
   createWorld,
@@ -29,7 +29,7 @@ type Event = {
   workspaceProviderEvents: {
     type: string;
     providerId: string;
-    provider: { id: string; status: string } | null;
+    provider: { id: string; name: string; status: string } | null;
     statusEvent: { id: string; toStatus: string } | null;
   };
 };
@@ -67,6 +67,11 @@ describe('event fan-out', () => {
   async function statementsForOneEvent(admins: number, providerName: string) {
     const admin = world.personas.siteAdmin.credentials;
     const provider = await createProvider(server, admin, providerName, { organizationIds: [world.org.id] });
+    // Seen by every subscriber, the outsider too: its events show each subscription is live, and mark
+    // that what was published before them has been delivered.
+    const shared = await createProvider(server, admin, `${providerName}-shared`, {
+      organizationIds: [world.org.id, world.otherOrg.id],
+    });
     const tokens = await Promise.all(
       Array.from({ length: admins }, () => tokenFor(server.client, world.personas.siteAdmin.email!)),
     );
@@ -81,16 +86,23 @@ describe('event fan-out', () => {
     const adminRecorders = tokens.map(subscribe);
     const member = subscribe(world.personas.member.credentials.token!);
     const outsider = subscribe(world.personas.otherOrgMember.credentials.token!);
-    // graphql-ws subscribes asynchronously: a first event (a new status message, UPDATED) that every
-    // subscriber who may see the provider receives shows that all subscriptions are in place.
-    const isWarmUp = (e: Event) =>
-      e.workspaceProviderEvents.providerId === provider.id && e.workspaceProviderEvents.type === 'UPDATED';
-    const everyoneWarm = () => [...adminRecorders, member].every((r) => r.events.some(isWarmUp));
-    for (let attempt = 0; attempt < 40 && !everyoneWarm(); attempt++) {
-      await setProviderStatus(server.db, provider.id, 'READY', `warming up ${attempt}`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    expect(everyoneWarm()).toBe(true);
+    const everyone = [...adminRecorders, member, outsider];
+    // A new status message each time (UPDATED) until every subscriber has heard of one.
+    await untilLive(everyone, (n) => setProviderStatus(server.db, shared.id, 'READY', `warming up ${n}`));
+    // No warm-up delivery is still running (and sending statements) once everyone has this rename.
+    const renamed = (name: string) => (e: Event) =>
+      e.workspaceProviderEvents.providerId === shared.id &&
+      e.workspaceProviderEvents.type === 'RENAMED' &&
+      e.workspaceProviderEvents.provider?.name === name;
+    const renameShared = async (name: string) => {
+      await server.client.data(
+        `mutation($id: ID!, $n: String!) { renameWorkspaceProvider(id: $id, name: $n) { id } }`,
+        { id: shared.id, n: name },
+        admin,
+      );
+      return Promise.all(everyone.map((r) => r.eventsBefore(renamed(name), 20_000)));
+    };
+    await renameShared(`${providerName}-quiet`);
 
     statements = [];
     recording = true;
@@ -101,8 +113,11 @@ describe('event fan-out', () => {
     await Promise.all(
       [...adminRecorders, member].map((r) => r.waitFor((events) => events.some(isTransition), 20_000)),
     );
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Every subscriber's copy, the outsider's refusal included, is worked out from one shared batch of
+    // reads (src/events/delivery-batch.ts): once the last allowed subscriber has it, its statements are in.
     recording = false;
+    // A rename after the transition, which the outsider does hear of: the transition did not come first.
+    const outsiderBeforeMarker = (await renameShared(`${providerName}-marker`))[everyone.indexOf(outsider)]!;
 
     for (const recorder of adminRecorders) {
       expect(recorder.errors).toEqual([]);
@@ -120,7 +135,7 @@ describe('event fan-out', () => {
     // Executions are shared between subscribers alike (src/events/shared-execution.ts), never across
     // rights: the member's copy has no staff-only transition.
     expect(member.events.find(isTransition)?.workspaceProviderEvents.statusEvent).toBeNull();
-    expect(outsider.events.filter(isTransition)).toEqual([]);
+    expect(outsiderBeforeMarker.filter(isTransition)).toEqual([]);
     return [...statements];
   }
 
@@ -139,7 +154,10 @@ describe('event fan-out', () => {
     const revoked = new SubscriptionRecorder<Event>(server.client.subscriptions({ token }), CONSOLE_EVENTS);
     const kept = new SubscriptionRecorder<Event>(server.client.subscriptions(admin), CONSOLE_EVENTS);
     recorders.push(revoked, kept);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const warmUp = await createProvider(server, admin, 'fanout-revoke-warm-up');
+    await untilLive([revoked, kept], (n) =>
+      setProviderStatus(server.db, warmUp.id, 'READY', `warming up ${n}`),
+    );
     const row = await server.db.apiToken.findFirstOrThrow({ orderBy: { createdAt: 'desc' } });
     await server.db.apiToken.update({ where: { id: row.id }, data: { revokedAt: new Date() } });
     await setProviderStatus(server.db, provider.id, 'ERROR', 'down');
@@ -147,8 +165,8 @@ describe('event fan-out', () => {
       (events) => events.some((e) => e.workspaceProviderEvents.providerId === provider.id),
       20_000,
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(revoked.completed).toBe(true);
+    // The end of the revoked subscription is its last message: nothing of this provider came before it.
+    await revoked.waitFor(() => revoked.completed, 20_000);
     expect(revoked.events.filter((e) => e.workspaceProviderEvents.providerId === provider.id)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrismaClient, type PrismaClient } from '@outpost/prisma';
-import { createTestDatabase, SubscriptionRecorder } from '@outpost/testing';
+import { createTestDatabase, SubscriptionRecorder, untilLive, type Credentials } from '@outpost/testing';
 import {
   createProvider,
   createWorld,
@@ -46,6 +46,26 @@ describe('subscriptions across two server replicas', () => {
     return recorder;
   };
 
+  /** A provider event on replica A: cordons on even `n`, uncordons on odd. */
+  const toggleCordon = (providerId: string, n: number, as: Credentials) =>
+    a.client.data(
+      n % 2 === 0
+        ? `mutation($id: ID!) { cordonWorkspaceProvider(id: $id, reason: "warm-up") { id } }`
+        : `mutation($id: ID!) { uncordonWorkspaceProvider(id: $id) { id } }`,
+      { id: providerId },
+      as,
+    );
+  /** A RENAMED event on replica A: the marker that what was published before it has been delivered. */
+  const rename = (providerId: string, name: string, as: Credentials) =>
+    a.client.data(
+      `mutation($id: ID!, $n: String!) { renameWorkspaceProvider(id: $id, name: $n) { id } }`,
+      {
+        id: providerId,
+        n: name,
+      },
+      as,
+    );
+
   beforeAll(async () => {
     const database = await createTestDatabase();
     dropDatabase = database.drop;
@@ -78,18 +98,12 @@ describe('subscriptions across two server replicas', () => {
         providerId: world.builtInId,
       }),
     );
-    // graphql-ws subscribes asynchronously; give the LISTEN fan-out a moment to register the subscriber.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await a.client.data(
-      `mutation($id: ID!) { cordonWorkspaceProvider(id: $id, reason: "node upgrades") { cordoned } }`,
-      { id: world.builtInId },
-      admin,
-    );
-    const [event] = await events.waitFor((list) => list.length >= 1);
-    expect(event!.workspaceProviderEvents).toMatchObject({
+    // Each cordon change is made on A; the subscriber is on B.
+    await untilLive([events], (n) => toggleCordon(world.builtInId, n, admin));
+    expect(events.events[0]!.workspaceProviderEvents).toMatchObject({
       type: 'CORDON_CHANGED',
       providerId: world.builtInId,
-      provider: { name: 'built-in', cordoned: true },
+      provider: { name: 'built-in' },
     });
   });
 
@@ -103,13 +117,18 @@ describe('subscriptions across two server replicas', () => {
         providerId: provider.id,
       }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await untilLive([events], (n) => toggleCordon(provider.id, n, admin));
     await setProviderStatus(db, provider.id, 'READY', 'agent connected');
     await setProviderStatus(db, provider.id, 'READY', 'agent connected'); // nothing changes: publishes nothing
     await setProviderStatus(db, provider.id, 'ERROR', 'cluster API unreachable');
-    const list = await events.waitFor((all) => all.length >= 2);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(list.map((e) => e.workspaceProviderEvents.statusEvent)).toEqual([
+    // A rename after them: had the repeated READY published anything, it would be here before it.
+    await rename(provider.id, 'eu-status-renamed', admin);
+    const beforeRename = await events.eventsBefore((e) => e.workspaceProviderEvents.type === 'RENAMED');
+    expect(
+      beforeRename
+        .filter((e) => e.workspaceProviderEvents.type !== 'CORDON_CHANGED') // the warm-up's
+        .map((e) => e.workspaceProviderEvents.statusEvent),
+    ).toEqual([
       { fromStatus: 'PENDING', toStatus: 'READY', message: 'agent connected' },
       { fromStatus: 'READY', toStatus: 'ERROR', message: 'cluster API unreachable' },
     ]);
@@ -117,6 +136,10 @@ describe('subscriptions across two server replicas', () => {
 
   it('never tells a member about a provider their organizations cannot use', async () => {
     const admin = world.personas.siteAdmin.credentials;
+    const visible = await createProvider({ client: a.client, db }, admin, 'member-visible', {
+      organizationIds: [world.org.id],
+      status: 'PENDING',
+    });
     const memberEvents = record(
       new SubscriptionRecorder<ProviderEvent>(
         b.client.subscriptions(world.personas.member.credentials),
@@ -126,23 +149,18 @@ describe('subscriptions across two server replicas', () => {
     const adminEvents = record(
       new SubscriptionRecorder<ProviderEvent>(b.client.subscriptions(admin), PROVIDER_EVENTS),
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await untilLive([memberEvents, adminEvents], (n) => toggleCordon(visible.id, n, admin));
     const hidden = await createProvider({ client: a.client, db }, admin, 'other-only', {
       organizationIds: [world.otherOrg.id],
       status: 'PENDING',
     });
-    const visible = await createProvider({ client: a.client, db }, admin, 'member-visible', {
-      organizationIds: [world.org.id],
-      status: 'PENDING',
-    });
-    await adminEvents.waitFor((list) =>
-      list.some((e) => e.workspaceProviderEvents.providerId === visible.id),
-    );
-    await memberEvents.waitFor((list) =>
-      list.some((e) => e.workspaceProviderEvents.providerId === visible.id),
-    );
-    expect(adminEvents.events.some((e) => e.workspaceProviderEvents.providerId === hidden.id)).toBe(true);
-    expect(memberEvents.events.some((e) => e.workspaceProviderEvents.providerId === hidden.id)).toBe(false);
+    // Renaming the visible provider afterwards: both hear of it, and of what came before it.
+    await rename(visible.id, 'member-visible-renamed', admin);
+    const isRename = (e: ProviderEvent) => e.workspaceProviderEvents.type === 'RENAMED';
+    const ofHidden = (events: ProviderEvent[]) =>
+      events.filter((e) => e.workspaceProviderEvents.providerId === hidden.id);
+    expect(ofHidden(await adminEvents.eventsBefore(isRename))).not.toEqual([]);
+    expect(ofHidden(await memberEvents.eventsBefore(isRename))).toEqual([]);
   });
 
   it('delivers workspace events to members of the workspace organization only, by cookie or token', async () => {
@@ -161,25 +179,44 @@ describe('subscriptions across two server replicas', () => {
         WORKSPACE_EVENTS,
       ),
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
     await setProviderStatus(db, world.builtInId, 'READY', 'ready');
     await a.client.data(
       `mutation($id: ID!) { uncordonWorkspaceProvider(id: $id) { cordoned } }`,
       { id: world.builtInId },
       world.personas.siteAdmin.credentials,
     );
-    await a.client.data(
-      `mutation($o: ID!) { createWorkspace(organizationId: $o, name: "dev-box") { id } }`,
-      { o: world.org.id },
-      member.credentials,
-    );
-    const [event] = await byCookie.waitFor((list) => list.length >= 1);
+    const createWorkspace = (organizationId: string, name: string, as: Credentials) =>
+      a.client.data(
+        `mutation($o: ID!, $n: String!) { createWorkspace(organizationId: $o, name: $n) { id } }`,
+        { o: organizationId, n: name },
+        as,
+      );
+    // Each subscriber is live once it has heard of a workspace of its own organization.
+    await untilLive([byCookie, outsider], async (n) => {
+      if (byCookie.events.length === 0) await createWorkspace(world.org.id, `warm-${n}`, member.credentials);
+      if (outsider.events.length === 0)
+        await createWorkspace(
+          world.otherOrg.id,
+          `outside-warm-${n}`,
+          world.personas.otherOrgMember.credentials,
+        );
+    });
+    await createWorkspace(world.org.id, 'dev-box', member.credentials);
+    const isDevBox = (e: any) => e.workspaceEvents.workspace?.name === 'dev-box';
+    const [event] = (await byCookie.waitFor((list) => list.some(isDevBox))).filter(isDevBox);
     expect(event.workspaceEvents).toMatchObject({
       type: 'CREATED',
       workspace: { name: 'dev-box', desiredState: 'RUNNING' },
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(outsider.events).toEqual([]);
+    // A workspace of the outsider's own organization, created after dev-box: dev-box did not come first.
+    await createWorkspace(world.otherOrg.id, 'outside-marker', world.personas.otherOrgMember.credentials);
+    const outsiderSaw = await outsider.eventsBefore(
+      (e) => e.workspaceEvents.workspace?.name === 'outside-marker',
+    );
+    expect(outsiderSaw.map((e) => e.workspaceEvents.workspace?.name)).not.toContain('dev-box');
+    expect(outsiderSaw.every((e) => e.workspaceEvents.workspace?.name.startsWith('outside-warm-'))).toBe(
+      true,
+    );
   });
 
   it('ends a subscription at the next event once its token is revoked', async () => {
@@ -195,7 +232,13 @@ describe('subscriptions across two server replicas', () => {
         PROVIDER_EVENTS,
       ),
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await untilLive([events], (n) => toggleCordon(world.builtInId, n, admin));
+    // Nothing of the warm-up is still on its way once this provider's creation has arrived.
+    const beforeRevoke = await createProvider({ client: a.client, db }, admin, 'before-revoke', {
+      status: 'PENDING',
+    });
+    await events.eventsBefore((e) => e.workspaceProviderEvents.providerId === beforeRevoke.id);
+    const heardBeforeRevoking = events.events.length;
     await a.client.data(
       `mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }`,
       { id: createApiToken.apiToken.id },
@@ -203,7 +246,7 @@ describe('subscriptions across two server replicas', () => {
     );
     await createProvider({ client: a.client, db }, admin, 'after-revoke', { status: 'PENDING' });
     await events.waitFor(() => events.completed);
-    expect(events.events).toEqual([]);
+    expect(events.events.slice(heardBeforeRevoking)).toEqual([]);
   });
 
   it('refuses anonymous subscribers', async () => {

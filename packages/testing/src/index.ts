@@ -166,7 +166,42 @@ export class SubscriptionRecorder<T> {
     return this.events;
   }
 
+  /**
+   * The events that arrived before the first one `isMarker` picks out, once it has arrived. Events reach
+   * a subscriber in the order they were published, so this is the proof that something published before
+   * the marker did not arrive, where a fixed sleep would only hope so.
+   */
+  async eventsBefore(isMarker: (event: T) => boolean, timeoutMs = 5_000): Promise<T[]> {
+    const events = await this.waitFor((all) => all.some(isMarker), timeoutMs);
+    return events.slice(0, events.findIndex(isMarker));
+  }
+
   stop() {
     this.unsubscribe();
+  }
+}
+
+/**
+ * graphql-ws tells a client nothing when a subscription starts, so a test cannot see when it is live:
+ * this calls `publish(n)` (n = 0, 1, …) until every recorder has received an event since it was called.
+ * Whatever is published after it returns reaches every one of them. (A warm-up event may still be on
+ * its way: counts taken later should stop at a marker, `eventsBefore`.)
+ */
+export async function untilLive(
+  recorders: Array<SubscriptionRecorder<unknown>>,
+  publish: (n: number) => Promise<unknown>,
+): Promise<void> {
+  const before = recorders.map((recorder) => recorder.events.length);
+  const waiting = () => recorders.filter((recorder, i) => recorder.events.length === before[i]);
+  for (let n = 0; waiting().length > 0; n++) {
+    if (n >= 50) throw new Error('subscriptions not live after 50 events published');
+    await publish(n);
+    await Promise.all(
+      waiting().map((recorder) =>
+        recorder
+          .waitFor((all) => all.length > before[recorders.indexOf(recorder)]!, 200)
+          .catch(() => undefined),
+      ),
+    );
   }
 }

@@ -22,7 +22,7 @@ import {
   type GraphQLFormattedError,
   type GraphQLSchema,
 } from 'graphql';
-import type { PrismaClient } from '@outpost/prisma';
+import { sqlPool, type PrismaClient } from '@outpost/prisma';
 import type { OutpostContext } from '../graphql/context.js';
 import { createLoaders } from '../graphql/loaders.js';
 import { compiledQueryGateway } from '../graphql/compiled-execution.js';
@@ -204,7 +204,8 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
       throw serviceUnavailableError();
     }
   };
-  const rateLimits = new RateLimits(config.rateLimits);
+  // Counted in PostgreSQL, so every replica spends from the same budgets.
+  const rateLimits = new RateLimits(config.rateLimits, sqlPool(prisma));
   const validationRules = queryLimitRules({ introspection: config.introspection });
   const app = express();
   app.disable('x-powered-by');
@@ -427,6 +428,7 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
     consoleUrl: consoleApp.served ? `${url}/` : undefined,
     async close() {
       await apollo.stop();
+      rateLimits.stop();
     },
   };
 }
