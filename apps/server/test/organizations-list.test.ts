@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Credentials } from '@outpost/testing';
-import { createProvider, createWorld, isStatusMonitorSweep, useTestServer, type World } from './helpers.js';
+import { createProvider, createWorld, useStatementCountingServer, type World } from './helpers.js';
 
 // The organizations list as the console's organizations page and the workspace form read it, with each
 // organization's members and the providers it may use: batch loaders (src/graphql/loaders.ts), so the
@@ -22,13 +22,7 @@ interface OrganizationView {
 }
 
 describe('the organizations list costs a fixed number of SQL statements', () => {
-  let statements: string[] = [];
-  let recording = false;
-  const server = useTestServer({
-    onStatement: (sql) => {
-      if (recording && !isStatusMonitorSweep(sql)) statements.push(sql);
-    },
-  });
+  const server = useStatementCountingServer();
   let world: World;
   let extraProvider: { id: string; name: string };
 
@@ -55,15 +49,8 @@ describe('the organizations list costs a fixed number of SQL statements', () => 
     const admin = world.personas.siteAdmin.credentials;
     // Warm up first: the token's advisory lastUsedAt is written on its first use only.
     await organizations(admin);
-    statements = [];
-    recording = true;
-    let list: OrganizationView[];
-    try {
-      list = await organizations(admin);
-    } finally {
-      recording = false;
-    }
-    return { list, statements: [...statements] };
+    const { result: list, statements } = await server.statementsDuring(() => organizations(admin));
+    return { list, statements };
   }
 
   /** `count` more organizations, each with the member and the org admin, allowed on both providers. */

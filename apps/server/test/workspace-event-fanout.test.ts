@@ -3,10 +3,9 @@ import { SubscriptionRecorder } from '@outpost/testing';
 import { notify } from '../src/events/notifications.js';
 import {
   createWorld,
-  isStatusMonitorSweep,
   setProviderStatus,
   tokenFor,
-  useTestServer,
+  useStatementCountingServer,
   type World,
 } from './helpers.js';
 
@@ -29,13 +28,7 @@ type Event = {
  * workspace is still decided per subscriber.
  */
 describe('workspace event fan-out', () => {
-  let statements: string[] = [];
-  let recording = false;
-  const server = useTestServer({
-    onStatement: (sql) => {
-      if (recording && !isStatusMonitorSweep(sql)) statements.push(sql);
-    },
-  });
+  const server = useStatementCountingServer();
   let world: World;
   let ours: { id: string; organizationId: string; providerId: string };
   let theirs: { id: string; organizationId: string; providerId: string };
@@ -121,12 +114,10 @@ describe('workspace event fan-out', () => {
     }
     expect(everyoneWarm()).toBe(true);
 
-    statements = [];
-    recording = true;
-    await observe(ours, `measured-${label}`);
-    await Promise.all(memberRecorders.map((r) => r.waitFor(hasPhase(ours, `measured-${label}`), 20_000)));
-    recording = false;
-    const counted = [...statements];
+    const { statements: counted } = await server.statementsDuring(async () => {
+      await observe(ours, `measured-${label}`);
+      await Promise.all(memberRecorders.map((r) => r.waitFor(hasPhase(ours, `measured-${label}`), 20_000)));
+    });
 
     // The outsider's subscription sees notifications in order: once a later change of its own
     // organization's workspace has arrived, the measured one was skipped, not still on its way.
