@@ -18,6 +18,7 @@ import { WorkspaceReconciler, type ReconcilePassResult } from './kubernetes/reco
 import { serverVersionCheck } from './server/compatibility.js';
 import { fitObservations, fitStatusReport } from './server/input-limits.js';
 import { ConnectionClosedError, ServerConnection, ServerOperationError } from './server/connection.js';
+import { subscribeResiliently } from './server/resilient-subscription.js';
 import {
   AGENT_HEARTBEAT,
   AGENT_WORKSPACE_EVENTS,
@@ -424,22 +425,10 @@ class Agent implements RunningAgent {
       reported = true;
       this.state.lastError = null;
       await this.saveCredential();
-      unsubscribe = connection.subscribe(AGENT_WORKSPACE_EVENTS, {
-        next: () => this.reconciler.nudge(),
-        error: (error) => this.sessionError(connection, error),
-        complete: () => {
-          if (connection.isOpen && !this.stopped) {
-            this.logger.warn('the server ended the workspace event subscription; reconnecting');
-            void connection.close();
-          }
-        },
-      });
+      unsubscribe = this.subscribeToWorkspaceEvents(connection);
       this.reconciler.start();
       this.scheduleHeartbeat(connection);
-      const stopped = new Promise<void>((resolve) =>
-        this.stopController.signal.addEventListener('abort', () => resolve(), { once: true }),
-      );
-      const outcome = await Promise.race([connection.closed, stopped]);
+      const outcome = await connection.closedOrAborted(this.stopController.signal);
       if (outcome && !outcome.byUs) this.logger.warn(`lost the connection to the server: ${outcome.reason}`);
     } catch (error) {
       this.sessionError(connection, error);
@@ -451,6 +440,33 @@ class Agent implements RunningAgent {
       this.state.connected = false;
     }
     return reported;
+  }
+
+  /**
+   * PROTOCOL.md step 5: every workspace event nudges the reconciler. A subscription the server ended
+   * with an error is subscribed again with back-off (resilient-subscription.ts), and the reconciler is
+   * nudged then, for the events missed in between; a refused credential or a completed subscription
+   * ends the session.
+   */
+  private subscribeToWorkspaceEvents(connection: ServerConnection): () => void {
+    return subscribeResiliently(connection, AGENT_WORKSPACE_EVENTS, {
+      next: () => this.reconciler.nudge(),
+      retrying: (error, delayMs) =>
+        this.logger.warn(
+          `the server ended the workspace event subscription (${error.codes.join(', ') || 'no code'}: ${errorMessage(error)}); subscribing again in ${(delayMs / 1000).toFixed(1)} s`,
+        ),
+      resubscribed: () => {
+        this.logger.info('subscribed to workspace events again; reconciling what was missed');
+        this.reconciler.nudge();
+      },
+      ended: (error) => this.sessionError(connection, error),
+      completed: () => {
+        if (connection.isOpen && !this.stopped) {
+          this.logger.warn('the server ended the workspace event subscription; reconnecting');
+          void connection.close();
+        }
+      },
+    });
   }
 
   /** PROTOCOL.md step 3: versions, nodes and every check, including `server-version`. */

@@ -48,7 +48,9 @@ export async function startOutpost(
     await ensureBuiltInProvider(prisma);
     await ensureAdminFromEnvironment(prisma, config);
     const pubSub = createNotificationPubSub();
-    const notifications = new NotificationListener(databaseUrl, pubSub);
+    const notifications = new NotificationListener(databaseUrl, pubSub, {
+      log: (line) => log(`events: ${line}`),
+    });
     await notifications.start();
     const schema = await buildOutpostSchema(pubSub);
     const databaseHealth = new DatabaseHealth();

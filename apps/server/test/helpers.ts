@@ -49,6 +49,32 @@ export function isStatusMonitorSweep(sql: string): boolean {
   return /^\s*(BEGIN|COMMIT|ROLLBACK)\b/.test(sql) || sql.includes('AS "silentSince"');
 }
 
+/**
+ * useTestServer, plus `statementsDuring(step)`: the SQL statements the server sent while `step` ran,
+ * the status monitor's sweeps left out (for tests that a request or an event costs a fixed number).
+ */
+export function useStatementCountingServer(): TestServer & {
+  statementsDuring<T>(step: () => Promise<T>): Promise<{ result: T; statements: string[] }>;
+} {
+  let statements: string[] | null = null;
+  const server = useTestServer({
+    onStatement: (sql) => {
+      if (statements && !isStatusMonitorSweep(sql)) statements.push(sql);
+    },
+  });
+  return Object.assign(server, {
+    async statementsDuring<T>(step: () => Promise<T>) {
+      const recorded: string[] = [];
+      statements = recorded;
+      try {
+        return { result: await step(), statements: recorded };
+      } finally {
+        statements = null;
+      }
+    },
+  });
+}
+
 /** Starts a real Outpost (HTTP + WebSocket) on 127.0.0.1 against a fresh database for this test file. */
 export function useTestServer(
   options: { onStatement?: (sql: string) => void; config?: TestConfig } = {},

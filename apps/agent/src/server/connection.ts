@@ -174,6 +174,22 @@ export class ServerConnection {
     return this.closeInfo === null;
   }
 
+  /**
+   * Resolves when the socket has closed, or with null as soon as `signal` aborts. Its abort listener
+   * goes away either way: the agent's stop signal lives as long as the agent, across every connection.
+   */
+  closedOrAborted(signal: AbortSignal): Promise<ConnectionCloseInfo | null> {
+    if (signal.aborted) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const onAbort = () => resolve(null);
+      signal.addEventListener('abort', onAbort, { once: true });
+      void this.closed.then((info) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(info);
+      });
+    });
+  }
+
   /** Runs a query or mutation; rejects with ServerOperationError, ConnectionClosedError or a timeout. */
   request<TData, TVariables extends Record<string, unknown>>(
     operation: Operation<TData, TVariables>,

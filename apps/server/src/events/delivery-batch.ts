@@ -1,5 +1,11 @@
 import DataLoader from 'dataloader';
-import { Prisma, type PrismaClient, type ProviderStatusEvent, type WorkspaceProvider } from '@outpost/prisma';
+import {
+  Prisma,
+  type PrismaClient,
+  type ProviderStatusEvent,
+  type Workspace,
+  type WorkspaceProvider,
+} from '@outpost/prisma';
 import type { Viewer } from '../graphql/context.js';
 import { viewerOf } from '../auth/auth.service.js';
 import { createLoaders, type Loaders } from '../graphql/loaders.js';
@@ -32,6 +38,7 @@ export class DeliveryBatch {
   private readonly viewerLoader: DataLoader<Viewer, Viewer | null, string>;
   private providerRead?: Promise<ProviderWithAllowlist | null>;
   private statusEventRead?: Promise<ProviderStatusEvent | null>;
+  private workspaceRead?: Promise<Workspace | null>;
   private readonly values = new Map<string, unknown>();
 
   constructor(private readonly prisma: PrismaClient) {
@@ -61,6 +68,15 @@ export class DeliveryBatch {
         return { row, allowlist: allowlistEntries.map((entry) => entry.organizationId) };
       });
     return this.providerRead;
+  }
+
+  /**
+   * The workspace row, deleted ones included, read once for all subscribers; null when it is gone.
+   * Who may see it is decided per viewer in memory (canSeeWorkspace).
+   */
+  workspace(workspaceId: string): Promise<Workspace | null> {
+    this.workspaceRead ??= this.prisma.workspace.findUnique({ where: { id: workspaceId } });
+    return this.workspaceRead;
   }
 
   /**

@@ -12,7 +12,7 @@ import {
 import type { OutpostContext, Viewer } from '../graphql/context.js';
 import { canSeeOrganization, isSiteStaff, requireViewer } from '../auth/policy.js';
 import { canSeeProvider } from '../providers/provider.service.js';
-import { visibleWorkspacesWhere } from '../workspaces/workspace.service.js';
+import { canSeeWorkspace } from '../workspaces/workspace.service.js';
 import { ProviderStatusEvent, WorkspaceProvider } from '../providers/provider.type.js';
 import { Workspace } from '../workspaces/workspace.type.js';
 import { deliveryBatch } from './delivery-batch.js';
@@ -143,15 +143,18 @@ function deliverWorkspaceEvents(
   return eventStream(context.notifications.pubSub.subscribe('workspace'), async (notification) => {
     if (organizationId && notification.organizationId !== organizationId) return 'skip';
     if (providerId && notification.providerId !== providerId) return 'skip';
-    // The credential check is shared with the other subscribers of this notification; the row is read
-    // per subscriber with its visibility filter.
-    viewer = await deliveryBatch(context.prisma, notification).reloadViewer(viewer!);
+    // The credential check and the row are read once for all subscribers of this notification
+    // (delivery-batch.ts); visibility is decided per viewer in memory.
+    const batch = deliveryBatch(context.prisma, notification);
+    viewer = await batch.reloadViewer(viewer!);
     if (!viewer) return 'end';
     context.viewer = viewer;
-    const workspace = await context.prisma.workspace.findFirst({
-      where: { id: notification.workspaceId, ...visibleWorkspacesWhere(viewer, { includeDeleted: true }) },
-    });
-    if (!workspace) return 'skip';
-    return { deliver: { type: notification.type, workspaceId: notification.workspaceId, workspace } };
+    const workspace = await batch.workspace(notification.workspaceId);
+    if (!workspace || !canSeeWorkspace(viewer, workspace)) return 'skip';
+    // Everyone who may see it gets the very same payload, so their executions are shared too.
+    const deliver = batch.shared('visible', () =>
+      markShareable({ type: notification.type, workspaceId: notification.workspaceId, workspace }),
+    );
+    return { deliver };
   });
 }

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Prisma } from '@outpost/prisma';
+import { isId } from '../graphql/ids.js';
 import { PubSub } from './pubsub.js';
 
 /**
@@ -93,9 +94,16 @@ const REMEMBERED_ENTRIES = 20_000;
  * gone. Every notification is therefore also an event journal row (see `notify`), and after a reconnect
  * the entries committed since the last checkpoint that this replica has not published are published
  * then, in journal order — nothing is lost to a dropped connection or a database restart.
+ *
+ * `stop()` may come at any point of a reconnect: the client being connected is ended too, and every
+ * step of `connect` looks at `stopped` again after each wait, so a stopped listener leaves no LISTEN
+ * connection and no timer behind.
  */
 export class NotificationListener {
+  /** The connection that is listening (set once LISTEN succeeded). */
   private client: pg.Client | null = null;
+  /** A connection being opened (connect → LISTEN), so `stop()` can end it before it is listening. */
+  private connecting: pg.Client | null = null;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private checkpointTimer: NodeJS.Timeout | null = null;
@@ -104,11 +112,15 @@ export class NotificationListener {
   /** The database's clock when this replica last knew it was listening. */
   private listeningAt: Date | null = null;
   private readonly published = new Set<string>();
+  private readonly log: (line: string) => void;
 
   constructor(
     private readonly connectionString: string,
     readonly pubSub: NotificationPubSub,
-  ) {}
+    options: { log?: (line: string) => void } = {},
+  ) {
+    this.log = options.log ?? (() => undefined);
+  }
 
   async start(): Promise<void> {
     await this.connect();
@@ -117,10 +129,12 @@ export class NotificationListener {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
-    const client = this.client;
+    this.retryTimer = null;
+    this.stopCheckpoints();
+    const clients = [this.client, this.connecting];
     this.client = null;
-    await client?.end().catch(() => undefined);
+    this.connecting = null;
+    await Promise.all(clients.map((client) => client?.end().catch(() => undefined)));
   }
 
   private async connect(): Promise<void> {
@@ -132,12 +146,20 @@ export class NotificationListener {
     client.on('notification', (message) => this.dispatch(message.payload));
     client.on('error', () => this.scheduleReconnect(client));
     client.on('end', () => this.scheduleReconnect(client));
+    this.connecting = client;
     try {
       await client.connect();
-      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      if (!this.stopped) await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
     } catch (error) {
       client.end().catch(() => undefined);
       throw error;
+    } finally {
+      if (this.connecting === client) this.connecting = null;
+    }
+    // stop() came while connecting: it could not know this client would still be needed.
+    if (this.stopped) {
+      await client.end().catch(() => undefined);
+      return;
     }
     const replayFrom = this.listeningAt;
     this.client = client;
@@ -152,12 +174,19 @@ export class NotificationListener {
       client.end().catch(() => undefined);
       return;
     }
-    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    // Stopped, or lost and being replaced, during the replay: that connection's timer is not wanted.
+    if (this.client !== client) return;
+    this.stopCheckpoints();
     this.checkpointTimer = setInterval(
       () => void this.checkpoint(client).catch(() => undefined),
       CHECKPOINT_MS,
     );
     this.checkpointTimer.unref();
+  }
+
+  private stopCheckpoints(): void {
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    this.checkpointTimer = null;
   }
 
   private async checkpoint(client: pg.Client): Promise<void> {
@@ -174,31 +203,57 @@ export class NotificationListener {
 
   /** Publishes the journal entries committed since `since` that this replica has not published. */
   private async replayJournal(client: pg.Client, since: Date): Promise<void> {
-    const { rows } = await client.query<{ id: string; payload: OutpostNotification }>(
+    const { rows } = await client.query<{ id: string; payload: unknown }>(
       `SELECT id::text, payload FROM event_journal
        WHERE at >= $1::timestamptz - make_interval(secs => $2) ORDER BY id`,
       [since, REPLAY_MARGIN_SECONDS],
     );
-    for (const row of rows) this.publish({ ...row.payload, journalId: row.id });
+    for (const row of rows) {
+      const notification = toNotification(row.payload);
+      if (notification) this.publish({ ...notification, journalId: row.id });
+      else this.log(`event journal entry ${row.id} is not an Outpost notification; skipped`);
+    }
   }
 
   private scheduleReconnect(failed: pg.Client): void {
     if (this.stopped || this.client !== failed) return;
     this.client = null;
-    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    this.stopCheckpoints();
     failed.end().catch(() => undefined);
+    this.retryLater();
+  }
+
+  private retryLater(): void {
     const delay = Math.min(1_000, 100 * 2 ** this.attempt++);
     this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
       this.connect().catch(() => {
-        this.client = failed; // so the next failure is recognised and retried
-        this.scheduleReconnect(failed);
+        if (!this.stopped) this.retryLater();
       });
     }, delay);
   }
 
+  /**
+   * Runs inside pg's socket handler: anything thrown here would be an uncaught exception. Anyone who
+   * may connect to the database can NOTIFY on the channel, so a payload that is not one of ours is
+   * logged and skipped, and the ones after it are delivered as usual.
+   */
   private dispatch(payload: string | undefined): void {
-    if (!payload) return;
-    this.publish(JSON.parse(payload) as JournaledNotification);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(payload ?? '');
+    } catch {
+      parsed = undefined;
+    }
+    const notification = toNotification(parsed);
+    if (!notification) {
+      this.log(`skipped a malformed notification on ${NOTIFY_CHANNEL}: ${preview(payload)}`);
+      return;
+    }
+    // notify() stamps the journal entry's id (a bigint, as text) onto what it sends.
+    const journalId = (parsed as { journalId?: unknown }).journalId;
+    const journaled = typeof journalId === 'string' && /^[0-9]{1,19}$/.test(journalId);
+    this.publish({ ...notification, ...(journaled ? { journalId } : {}) });
   }
 
   private publish(notification: JournaledNotification): void {
@@ -213,4 +268,47 @@ export class NotificationListener {
     if (event.topic === 'provider') this.pubSub.publish('provider', event);
     else this.pubSub.publish('workspace', event);
   }
+}
+
+const isOneOf = <T extends string>(values: readonly T[], value: unknown): value is T =>
+  (values as readonly unknown[]).includes(value);
+
+/**
+ * The notification a payload describes, with exactly the fields subscribers read, or null when it is
+ * not one `notify` could have sent (receivers re-read rows by these ids, so the ids must be ids).
+ */
+export function toNotification(value: unknown): OutpostNotification | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  if (v.topic === 'provider') {
+    if (!isOneOf(ProviderEventTypes, v.type) || !isId(v.providerId)) return null;
+    if (v.statusEventId !== undefined && !isId(v.statusEventId)) return null;
+    const organizationIds = v.organizationIds as unknown[] | undefined;
+    if (organizationIds !== undefined && !(Array.isArray(organizationIds) && organizationIds.every(isId)))
+      return null;
+    return {
+      topic: 'provider',
+      type: v.type,
+      providerId: v.providerId,
+      ...(v.statusEventId !== undefined ? { statusEventId: v.statusEventId } : {}),
+      ...(organizationIds !== undefined ? { organizationIds: organizationIds as string[] } : {}),
+    };
+  }
+  if (v.topic === 'workspace') {
+    if (!isOneOf(WorkspaceEventTypes, v.type)) return null;
+    if (!isId(v.workspaceId) || !isId(v.organizationId) || !isId(v.providerId)) return null;
+    return {
+      topic: 'workspace',
+      type: v.type,
+      workspaceId: v.workspaceId,
+      organizationId: v.organizationId,
+      providerId: v.providerId,
+    };
+  }
+  return null;
+}
+
+function preview(payload: string | undefined): string {
+  if (payload === undefined) return '(no payload)';
+  return payload.length > 200 ? `${JSON.stringify(payload.slice(0, 200))}…` : JSON.stringify(payload);
 }

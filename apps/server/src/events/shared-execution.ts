@@ -14,8 +14,8 @@ import { authorizationKey } from '../auth/policy.js';
  * organization roles, everything the API's read-side decisions look at) share one execution. The first
  * of them executes — with its own context — and the rest reuse the result. Every subscriber still
  * re-authorizes before the payload is produced (events.resolver.ts), so revocations and visibility
- * work as before. Payloads not marked (workspace events: each subscriber reads its own row) are executed
- * per subscriber as usual.
+ * work as before. Provider and workspace events mark their payloads; payloads not marked (the agent's
+ * nudges) are executed per subscriber as usual.
  */
 
 // graphql is a dual package (index.mjs for bundlers, index.js for Node). The schema comes from

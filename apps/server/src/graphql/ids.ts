@@ -6,6 +6,11 @@ import { badInput } from './errors.js';
 // the database and fail there as an internal error. Rejecting it here gives rule 8's BAD_USER_INPUT.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Whether `value` has the form of an id Outpost issues (a UUID). */
+export function isId(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}
+
 // Types are inspected by shape, not with graphql's isListType & co.: under the test runner type-graphql
 // and this module may load different copies of graphql, whose instanceof checks reject each other's types.
 function checkIds(field: string, type: GraphQLInputType, value: unknown): void {
@@ -15,7 +20,7 @@ function checkIds(field: string, type: GraphQLInputType, value: unknown): void {
     const item = (nullable as { ofType: GraphQLInputType }).ofType;
     if (Array.isArray(value)) for (const element of value) checkIds(field, item, element);
   } else if (String(nullable) === 'ID') {
-    if (typeof value !== 'string' || !UUID.test(value)) {
+    if (!isId(value)) {
       throw badInput(
         field,
         `${field} "${String(value).slice(0, 80)}" is not an id: pass an id returned by this API.`,

@@ -1,10 +1,18 @@
 import DataLoader from 'dataloader';
-import type { Organization as OrganizationRow, PrismaClient, ProviderStatusEvent } from '@outpost/prisma';
+import type {
+  OrganizationRole,
+  Organization as OrganizationRow,
+  PrismaClient,
+  ProviderStatusEvent,
+  WorkspaceProvider as ProviderRow,
+} from '@outpost/prisma';
 import { sqlReader } from '../database/sql.js';
+import { providerSelectList } from '../providers/provider.service.js';
 
 /**
- * Per-request batch loaders: the providers list with nested allowlists, counts and history runs a
- * fixed number of SQL statements however many providers are on the page (tested in providers.test.ts).
+ * Per-request batch loaders: the providers list with nested allowlists, counts and history, and the
+ * organizations list with members and allowed providers, run a fixed number of SQL statements however
+ * many rows are on the page (tested in providers-list.test.ts and organizations-list.test.ts).
  */
 export interface Loaders {
   organization: DataLoader<string, OrganizationRow | null>;
@@ -12,6 +20,17 @@ export interface Loaders {
   workspaceCountsByProvider: DataLoader<string, Map<string, number>>;
   /** Key: `${providerId}:${first}`. */
   statusHistory: DataLoader<string, ProviderStatusEvent[]>;
+  /** An organization's members, by email. */
+  membersByOrganization: DataLoader<string, OrganizationMemberRow[]>;
+  /** The providers whose allowlist has the organization: the default first, then by name. */
+  allowedProvidersByOrganization: DataLoader<string, ProviderRow[]>;
+}
+
+export interface OrganizationMemberRow {
+  userId: string;
+  email: string;
+  name: string;
+  role: OrganizationRole;
 }
 
 export function createLoaders(prisma: PrismaClient): Loaders {
@@ -53,6 +72,39 @@ export function createLoaders(prisma: PrismaClient): Loaders {
       const byProvider = groupBy(rows, (row) => row.providerId);
       return providerIds.map(
         (id) => new Map((byProvider.get(id) ?? []).map((row) => [row.organizationId, row.count])),
+      );
+    }),
+
+    membersByOrganization: new DataLoader(async (organizationIds) => {
+      const rows = await rowsOf<OrganizationMemberRow & { organizationId: string }>(
+        `SELECT m.organization_id AS "organizationId", u.id AS "userId", u.email, u.name, m.role::text AS role
+         FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.organization_id = ANY($1::uuid[])
+         ORDER BY u.email`,
+        [organizationIds],
+      );
+      const byOrganization = groupBy(rows, (row) => row.organizationId);
+      return organizationIds.map((id) =>
+        (byOrganization.get(id) ?? []).map(({ userId, email, name, role }) => ({
+          userId,
+          email,
+          name,
+          role,
+        })),
+      );
+    }),
+
+    allowedProvidersByOrganization: new DataLoader(async (organizationIds) => {
+      const rows = await rowsOf<ProviderRow & { organizationId: string }>(
+        `SELECT e.organization_id AS "organizationId", ${providerSelectList('p')}
+         FROM provider_allowlist_entries e JOIN workspace_providers p ON p.id = e.provider_id
+         WHERE e.organization_id = ANY($1::uuid[])
+         ORDER BY p.is_default DESC, p.name`,
+        [organizationIds],
+      );
+      const byOrganization = groupBy(rows, (row) => row.organizationId);
+      return organizationIds.map((id) =>
+        (byOrganization.get(id) ?? []).map(({ organizationId: _, ...provider }) => provider),
       );
     }),
 

@@ -87,9 +87,17 @@ const PROVIDER_COLUMNS: Record<keyof ProviderRow, string> = {
   createdAt: 'created_at',
   updatedAt: 'updated_at',
 };
-const PROVIDER_SELECT = Object.entries(PROVIDER_COLUMNS)
-  .map(([field, column]) => `${column} AS "${field}"`)
-  .join(', ');
+/**
+ * PROVIDER_COLUMNS as a select list, of `workspace_providers` or of the alias `table` when the statement
+ * joins other tables (the batch loaders in graphql/loaders.ts).
+ */
+export function providerSelectList(table?: string): string {
+  const prefix = table ? `${table}.` : '';
+  return Object.entries(PROVIDER_COLUMNS)
+    .map(([field, column]) => `${prefix}${column} AS "${field}"`)
+    .join(', ');
+}
+const PROVIDER_SELECT = providerSelectList();
 
 /**
  * One page of the providers the viewer may see, ordered by name, and how many match in all: the SQL twin

@@ -42,6 +42,14 @@ export function visibleWorkspacesWhere(viewer: Viewer, filter: WorkspaceFilter):
 }
 
 /**
+ * The in-memory twin of visibleWorkspacesWhere's viewer part, for a row already read (event delivery
+ * decides for every subscriber from one read). The two must agree.
+ */
+export function canSeeWorkspace(viewer: Viewer, workspace: { organizationId: string }): boolean {
+  return canSeeOrganization(viewer, workspace.organizationId);
+}
+
+/**
  * Rule 5: a member of the organization, a provider that allowlists it, READY and not cordoned.
  * Each refusal names the failed rule and, where there is one, a provider the organization may use instead.
  */
