@@ -67,74 +67,95 @@ describe('subscriptions refused or failed', () => {
     expect((missing.errors as FormattedErrors[])[0]?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
-  it('still lets members subscribe to a provider they can use, and staff to any', async () => {
-    const mine = subscribe(world.personas.member.credentials, ours.id);
-    const staff = subscribe(world.personas.siteManager.credentials, theirs.id);
-    // Subscriptions are live once an event reaches them; re-sent until then (subscribing is asynchronous).
-    const live = async (recorder: SubscriptionRecorder<ProviderEvent>, providerId: string) => {
-      for (let status: 'ERROR' | 'READY' = 'ERROR'; ; status = status === 'ERROR' ? 'READY' : 'ERROR') {
-        await setProviderStatus(server.db, providerId, status, `test: ${status}`);
-        try {
-          await recorder.waitFor((events) => events.length > 0, 1_000);
-          return;
-        } catch (error) {
-          if (recorder.errors.length > 0 || recorder.completed) throw error;
-        }
-      }
-    };
-    await live(mine, ours.id);
-    await live(staff, theirs.id);
-    expect(mine.errors).toEqual([]);
-    expect(staff.errors).toEqual([]);
+  it('names the failure when the document holds several operations and none is chosen', async () => {
+    const ambiguous = new SubscriptionRecorder<unknown>(
+      server.client.subscriptions(world.personas.member.credentials),
+      `query A { me { id } } query B { me { email } }`,
+    );
+    recorders.push(ambiguous);
+    await ended(ambiguous);
+    expect((ambiguous.errors as FormattedErrors[])[0]?.[0]?.extensions).toEqual({
+      code: 'OPERATION_RESOLUTION_FAILURE',
+    });
   });
 
-  it('reports a database failure while an event is produced as SERVICE_UNAVAILABLE, masked', async () => {
-    const watcher = subscribe(world.personas.siteAdmin.credentials, ours.id);
-    // Live once it has seen an event.
-    let status: 'ERROR' | 'READY' = 'ERROR';
-    for (;;) {
-      await setProviderStatus(server.db, ours.id, status, `test: ${status}`);
-      status = status === 'ERROR' ? 'READY' : 'ERROR';
+  /**
+   * Subscribing is asynchronous: a subscription is live once an event reaches it. Changes the provider's
+   * status until one does; returns the status it was left in.
+   */
+  const untilLive = async (recorder: SubscriptionRecorder<ProviderEvent>, providerId: string) => {
+    for (let status: 'ERROR' | 'READY' = 'ERROR'; ; status = status === 'ERROR' ? 'READY' : 'ERROR') {
+      await setProviderStatus(server.db, providerId, status, `test: ${status}`);
       try {
-        await watcher.waitFor((events) => events.length > 0, 1_000);
-        break;
+        await recorder.waitFor((events) => events.length > 0, 1_000);
+        return status;
       } catch (error) {
-        if (watcher.errors.length > 0 || watcher.completed) throw error;
+        if (recorder.errors.length > 0 || recorder.completed) throw error;
       }
     }
+  };
 
-    // The next event's first read, the re-check of the subscriber's API token, is made to hang on a lock
-    // and its connection is then ended by PostgreSQL (57P01, as when the database shuts down).
+  /**
+   * Runs `action`, whose first read of api_tokens (authenticating a request, re-checking a subscriber's
+   * token before an event) is made to hang on a lock; PostgreSQL then ends that read's connection (57P01,
+   * as when the database shuts down). Resolves with what `action` resolved with.
+   */
+  const withApiTokensReadFailing = async <T>(action: () => Promise<T>): Promise<T> => {
     const locker = new pg.Client({ connectionString: server.databaseUrl });
     await locker.connect();
     try {
       await locker.query('BEGIN');
       await locker.query('LOCK TABLE api_tokens IN ACCESS EXCLUSIVE MODE');
-      await setProviderStatus(server.db, ours.id, status, `test: ${status}`);
+      const result = action();
       const deadline = Date.now() + 15_000;
-      let terminated = 0;
-      while (terminated === 0) {
-        if (Date.now() > deadline) throw new Error('the event delivery never waited on api_tokens');
+      for (;;) {
+        if (Date.now() > deadline) throw new Error('nothing waited on the lock of api_tokens');
+        // Whoever waits on this lock (matched by the lock, not by query text: a prepared statement waits
+        // for it while pg_stat_activity still shows the connection's previous query).
         const { rows } = await locker.query<{ n: number }>(
           `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
-           WHERE datname = current_database() AND pid <> pg_backend_pid()
-             AND wait_event_type = 'Lock' AND query LIKE '%api_tokens%'`,
+           WHERE datname = current_database() AND pg_backend_pid() = ANY (pg_blocking_pids(pid))`,
         );
-        terminated = rows[0]!.n;
-        if (terminated === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+        if (rows[0]!.n > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
       }
+      await locker.query('ROLLBACK');
+      return await result;
     } finally {
-      await locker.query('ROLLBACK').catch(() => undefined);
       await locker.end();
     }
+  };
 
+  it('still lets members subscribe to a provider they can use, and staff to any', async () => {
+    const mine = subscribe(world.personas.member.credentials, ours.id);
+    const staff = subscribe(world.personas.siteManager.credentials, theirs.id);
+    await untilLive(mine, ours.id);
+    await untilLive(staff, theirs.id);
+    expect(mine.errors).toEqual([]);
+    expect(staff.errors).toEqual([]);
+  });
+
+  it('reports a database failure while an event is produced as SERVICE_UNAVAILABLE, masked, as HTTP does', async () => {
+    const admin = world.personas.siteAdmin.credentials;
+    const watcher = subscribe(admin, ours.id);
+    const status = await untilLive(watcher, ours.id);
+    // The next event's first read is the re-check of the subscriber's API token.
+    await withApiTokensReadFailing(() =>
+      setProviderStatus(server.db, ours.id, status === 'ERROR' ? 'READY' : 'ERROR', 'test: next'),
+    );
     await ended(watcher);
     const errors = watcher.errors[0] as FormattedErrors;
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({
-      message: serviceUnavailableError().message,
-      extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true },
-    });
+    expect(errors).toEqual([
+      {
+        message: serviceUnavailableError().message,
+        extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true },
+      },
+    ]);
     expect(JSON.stringify(errors)).not.toMatch(/terminating|administrator|stack/i);
+
+    // The same failure over HTTP (authenticating the request): the same error, with a 503.
+    const overHttp = await withApiTokensReadFailing(() => server.client.request(`{ me { id } }`, {}, admin));
+    expect(overHttp.status).toBe(503);
+    expect(overHttp.errors).toEqual(errors);
   });
 });

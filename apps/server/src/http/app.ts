@@ -110,8 +110,11 @@ function formatError(development: boolean, databaseHealth: DatabaseHealth) {
   return (unpresented: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     if (unpresented.extensions?.code === SERVICE_UNAVAILABLE || isDatabaseUnavailable(error)) {
       databaseHealth.noteFailure();
+      // `http` is the HTTP answer's status and headers (Apollo takes them from the error it raised, the
+      // plugin below from the code), not part of the error a client reads, over HTTP or WebSocket.
       const { message, extensions } = serviceUnavailableError();
-      return { message, ...(unpresented.path ? { path: unpresented.path } : {}), extensions };
+      const { http: _http, ...presented } = extensions;
+      return { message, ...(unpresented.path ? { path: unpresented.path } : {}), extensions: presented };
     }
     const formatted = presentQueryLimit(unpresented);
     const code = formatted.extensions?.code;
