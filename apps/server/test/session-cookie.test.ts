@@ -3,7 +3,7 @@ import { createClient, type Client } from 'graphql-ws';
 import type { FormattedExecutionResult } from 'graphql';
 import WebSocket from 'ws';
 import { readConfig } from '../src/config.js';
-import { createWorld, PASSWORD, useTestServer, type TestServer, type World } from './helpers.js';
+import { createWorld, PASSWORD, resultOf, useTestServer, type TestServer, type World } from './helpers.js';
 
 /**
  * When the session cookie counts as a credential (src/http/session-cookie.ts): only on requests from the
@@ -38,21 +38,6 @@ function socket(url: string, { origin, cookie, token, headers: extra }: SocketOp
     connectionParams: token ? { token } : {},
     retryAttempts: 0,
     lazy: true,
-  });
-}
-
-/** Runs one operation on a connection and resolves with its result (or the socket's error). */
-function run(client: Client, query: string): Promise<FormattedExecutionResult> {
-  return new Promise((resolve, reject) => {
-    let result: FormattedExecutionResult | undefined;
-    client.subscribe(
-      { query },
-      {
-        next: (value) => (result = value as FormattedExecutionResult),
-        error: reject,
-        complete: () => (result ? resolve(result) : reject(new Error('completed without a result'))),
-      },
-    );
   });
 }
 
@@ -101,56 +86,56 @@ describe('the session cookie on a WebSocket counts only from this server’s ori
     const before = await tokenCount();
     // The attack from the issue: another site's page, the admin's cookie sent along by the browser.
     const evil = open({ origin: 'https://evil.example', cookie });
-    const created = await run(evil, CREATE_TOKEN);
+    const created = await resultOf(evil, CREATE_TOKEN);
     expect(created.data).toBeNull();
     expect(created.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    expect((await run(evil, ME)).data).toEqual({ me: null });
+    expect((await resultOf(evil, ME)).data).toEqual({ me: null });
     // Another port of the very host the server is on: same site, so SameSite=Lax still sends the cookie.
     const port = Number(new URL(ownOrigin).port);
     const sibling = open({ origin: `http://127.0.0.1:${port === 65535 ? port - 1 : port + 1}`, cookie });
-    expect((await run(sibling, CREATE_TOKEN)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await resultOf(sibling, CREATE_TOKEN)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     // The same host and port over the other scheme is another origin too.
     const otherScheme = open({ origin: ownOrigin.replace(/^http:/, 'https:'), cookie });
-    expect((await run(otherScheme, ME)).data).toEqual({ me: null });
+    expect((await resultOf(otherScheme, ME)).data).toEqual({ me: null });
     const opaque = open({ origin: 'null', cookie }); // sandboxed frames and file:// pages
-    expect((await run(opaque, ME)).data).toEqual({ me: null });
+    expect((await resultOf(opaque, ME)).data).toEqual({ me: null });
     // Without OUTPOST_TRUST_PROXY, forwarded headers are anyone's to send: they name no origin of ours.
     const forged = open({
       origin: 'https://evil.example',
       cookie,
       headers: { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
     });
-    expect((await run(forged, ME)).data).toEqual({ me: null });
+    expect((await resultOf(forged, ME)).data).toEqual({ me: null });
     expect(await tokenCount()).toBe(before);
   });
 
   it('honours the cookie on a socket from the origin the server is reached at (console, GraphiQL)', async () => {
     const own = open({ origin: ownOrigin, cookie });
-    const created = await run(own, CREATE_TOKEN);
+    const created = await resultOf(own, CREATE_TOKEN);
     expect(created.errors).toBeUndefined();
     expect(created.data).toMatchObject({ createApiToken: { token: expect.stringMatching(/^opat_/) } });
     // Hosts and schemes are compared as browsers compare origins: case-insensitively.
     const shouted = open({ origin: ownOrigin.toUpperCase().replace('HTTP:', 'http:'), cookie });
-    expect((await run(shouted, ME)).data).toEqual({ me: { email: world.personas.siteAdmin.email } });
+    expect((await resultOf(shouted, ME)).data).toEqual({ me: { email: world.personas.siteAdmin.email } });
   });
 
   it('honours the cookie from an origin listed in OUTPOST_ALLOWED_ORIGINS', async () => {
     const allowed = open({ origin: ALLOWED_ORIGIN, cookie });
-    expect((await run(allowed, ME)).data).toEqual({ me: { email: world.personas.siteAdmin.email } });
+    expect((await resultOf(allowed, ME)).data).toEqual({ me: { email: world.personas.siteAdmin.email } });
   });
 
   it('honours the cookie when there is no Origin at all (not a browser: nothing cross-site about it)', async () => {
     const script = open({ cookie });
-    expect((await run(script, ME)).data).toEqual({ me: { email: world.personas.siteAdmin.email } });
+    expect((await resultOf(script, ME)).data).toEqual({ me: { email: world.personas.siteAdmin.email } });
   });
 
   it('authenticates a token in connectionParams whatever the Origin (CLI, agents, scripts)', async () => {
     const member = world.personas.member;
     const fromAnywhere = open({ origin: 'https://evil.example', token: member.credentials.token });
-    expect((await run(fromAnywhere, ME)).data).toEqual({ me: { email: member.email } });
+    expect((await resultOf(fromAnywhere, ME)).data).toEqual({ me: { email: member.email } });
     // The token wins over a cookie that does not count: it is the credential the caller chose to send.
     const both = open({ origin: 'https://evil.example', cookie, token: member.credentials.token });
-    expect((await run(both, ME)).data).toEqual({ me: { email: member.email } });
+    expect((await resultOf(both, ME)).data).toEqual({ me: { email: member.email } });
   });
 
   it('applies the same rule to HTTP: a foreign Origin’s cookie is no credential there either', async () => {
@@ -175,7 +160,7 @@ describe('the server’s own origin behind a proxy', () => {
 
   it('is the origin of OUTPOST_PUBLIC_URL (a TLS proxy in front)', async () => {
     const viaPublicUrl = admin.open({ origin: 'https://outpost.example.com', cookie: admin.cookie });
-    expect((await run(viaPublicUrl, ME)).data).toEqual(me());
+    expect((await resultOf(viaPublicUrl, ME)).data).toEqual(me());
   });
 
   it('is the scheme and host the trusted proxy forwards (X-Forwarded-Proto, X-Forwarded-Host)', async () => {
@@ -185,14 +170,14 @@ describe('the server’s own origin behind a proxy', () => {
       cookie: admin.cookie,
       headers: forwarded,
     });
-    expect((await run(viaProxy, ME)).data).toEqual(me());
+    expect((await resultOf(viaProxy, ME)).data).toEqual(me());
     // The proxy says it was reached over https: the same host over http is another origin.
     const downgraded = admin.open({
       origin: 'http://outpost.corp.example',
       cookie: admin.cookie,
       headers: forwarded,
     });
-    expect((await run(downgraded, ME)).data).toEqual({ me: null });
+    expect((await resultOf(downgraded, ME)).data).toEqual({ me: null });
   });
 });
 
@@ -237,7 +222,7 @@ describe('a session cookie that cannot be decoded', () => {
   it('is no credential on the WebSocket upgrade: the connection is anonymous instead of closed', async () => {
     const client = socket(server.outpost.http.websocketUrl, { cookie: MALFORMED });
     try {
-      expect(await run(client, ME)).toEqual({ data: { me: null } });
+      expect(await resultOf(client, ME)).toEqual({ data: { me: null } });
     } finally {
       await client.dispose();
     }

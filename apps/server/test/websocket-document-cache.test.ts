@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FormattedExecutionResult } from 'graphql';
-import type { Client } from 'graphql-ws';
-import { useTestServer } from './helpers.js';
+import { resultOf, useTestServer } from './helpers.js';
 
 /**
  * graphql-ws remembers which document texts passed validation (agents send the same heartbeat every few
@@ -9,20 +7,6 @@ import { useTestServer } from './helpers.js';
  * message (256 kB) while costing almost nothing to parse: bounded by count, 1,000 such texts from
  * anonymous sockets pinned about 256 MB. The bound is in bytes.
  */
-
-function run(client: Client, query: string): Promise<FormattedExecutionResult> {
-  return new Promise((resolve, reject) => {
-    let result: FormattedExecutionResult | undefined;
-    client.subscribe(
-      { query },
-      {
-        next: (value) => (result = value as FormattedExecutionResult),
-        error: reject,
-        complete: () => (result ? resolve(result) : reject(new Error('completed without a result'))),
-      },
-    );
-  });
-}
 
 describe('the WebSocket validation cache', () => {
   const server = useTestServer();
@@ -35,13 +19,13 @@ describe('the WebSocket validation cache', () => {
       // More text than the bound, in characters (each takes at least a byte).
       const sent = Math.ceil(cache.maxBytes / padding.length) + 5;
       for (let i = 0; i < sent; i++) {
-        const answer = await run(client, `{ __typename } # ${i} ${padding}`);
+        const answer = await resultOf(client, `{ __typename } # ${i} ${padding}`);
         expect(answer).toEqual({ data: { __typename: 'Query' } });
         expect(cache.bytes).toBeLessThanOrEqual(cache.maxBytes);
       }
       // What an agent sends, small and frequent, is still remembered after the flood.
       const heartbeat = `{ __typename }`;
-      await run(client, heartbeat);
+      await resultOf(client, heartbeat);
       expect(cache.bytes).toBeGreaterThan(0);
       expect(cache.bytes).toBeLessThanOrEqual(cache.maxBytes);
     } finally {
