@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { normalizeOrigin } from './http/origin.js';
 
 /** Everything the server reads from its environment, in one place (documented in README.md). */
 export interface OutpostConfig {
@@ -32,6 +33,11 @@ export interface OutpostConfig {
   admin: { email: string; password: string; name: string } | undefined;
   /** URL agents and the CLI reach this server at; defaults to the address it listens on. */
   publicUrl: string | undefined;
+  /**
+   * Origins besides the server's own whose pages may use the session cookie (OUTPOST_ALLOWED_ORIGINS),
+   * normalized as browsers send them in `Origin` (http/session-cookie.ts).
+   */
+  allowedOrigins: string[];
   agents: {
     /** How often agents heartbeat (told to them in every AgentAck). */
     heartbeatIntervalSeconds: number;
@@ -71,6 +77,23 @@ function booleanSetting(env: NodeJS.ProcessEnv, name: string, fallback: boolean)
   if (raw === 'true') return true;
   if (raw === 'false') return false;
   throw new Error(`${name} must be "true" or "false", got "${raw}".`);
+}
+
+/** A comma-separated list of origins (`https://host[:port]`), each normalized; refused when one is not an origin. */
+function originList(env: NodeJS.ProcessEnv, name: string): string[] {
+  return (env[name] ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      const origin = normalizeOrigin(entry);
+      if (!origin) {
+        throw new Error(
+          `${name} must list origins separated by commas, each written as scheme://host[:port] with http or https and no path (got "${entry}").`,
+        );
+      }
+      return origin;
+    });
 }
 
 /** apps/console/dist, found from this file whether it runs from src/ (tests) or dist/ (the build). */
@@ -116,6 +139,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): OutpostConfig 
         ? { email: adminEmail, password: adminPassword, name: env.OUTPOST_ADMIN_NAME || 'Admin' }
         : undefined,
     publicUrl: env.OUTPOST_PUBLIC_URL || undefined,
+    allowedOrigins: originList(env, 'OUTPOST_ALLOWED_ORIGINS'),
     agents: {
       heartbeatIntervalSeconds: positiveNumber(env, 'OUTPOST_HEARTBEAT_INTERVAL', 5),
       heartbeatGraceSeconds: positiveNumber(env, 'OUTPOST_HEARTBEAT_GRACE', 15),

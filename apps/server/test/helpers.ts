@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
+import type { FormattedExecutionResult } from 'graphql';
+import type { Client } from 'graphql-ws';
 import type { PrismaClient, ProviderStatus } from '@outpost/prisma';
 import { createPrismaClient } from '@outpost/prisma';
 import { createTestDatabase, GraphQLTestClient, type Credentials } from '@outpost/testing';
@@ -331,4 +333,19 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       await exited;
     },
   };
+}
+
+/** Runs one operation on a graphql-ws connection; resolves with its result, rejects with the socket's error. */
+export function resultOf(client: Client, query: string): Promise<FormattedExecutionResult> {
+  return new Promise((resolve, reject) => {
+    let result: FormattedExecutionResult | undefined;
+    client.subscribe(
+      { query },
+      {
+        next: (value) => (result = value as FormattedExecutionResult),
+        error: reject,
+        complete: () => (result ? resolve(result) : reject(new Error('completed without a result'))),
+      },
+    );
+  });
 }

@@ -11,7 +11,7 @@ import {
 } from 'type-graphql';
 import type { OutpostContext, Viewer } from '../graphql/context.js';
 import { canSeeOrganization, isSiteStaff, requireViewer } from '../auth/policy.js';
-import { canSeeProvider } from '../providers/provider.service.js';
+import { canSeeProvider, findVisibleProvider } from '../providers/provider.service.js';
 import { canSeeWorkspace } from '../workspaces/workspace.service.js';
 import { ProviderStatusEvent, WorkspaceProvider } from '../providers/provider.type.js';
 import { Workspace } from '../workspaces/workspace.type.js';
@@ -70,11 +70,14 @@ export class EventsResolver {
   @Authorized()
   @Subscription(() => WorkspaceProviderEvent, {
     description: 'Status transitions and changes to providers (default, allowlist, cordon, rename, delete).',
-    subscribe: ({ args, context }) =>
-      deliverProviderEvents(
-        context as OutpostContext,
-        (args as { providerId?: string | null }).providerId ?? null,
-      ),
+    subscribe: async ({ args, context }) => {
+      const ctx = context as OutpostContext;
+      const providerId = (args as { providerId?: string | null }).providerId ?? null;
+      // Events about one provider are refused as a read of it is (NOT_FOUND, the same message) when the
+      // viewer cannot see it: accepted, the subscription would stay silent for good, as if nothing changed.
+      if (providerId) await findVisibleProvider(ctx.prisma, requireViewer(ctx), { id: providerId });
+      return deliverProviderEvents(ctx, providerId);
+    },
   })
   workspaceProviderEvents(
     @Root() event: WorkspaceProviderEvent,

@@ -15,8 +15,6 @@ import {
   getOperationAST,
   GraphQLError,
   parse,
-  specifiedRules,
-  validate,
   type DocumentNode,
   type FormattedExecutionResult,
   type GraphQLFormattedError,
@@ -36,11 +34,13 @@ import {
 import { RateLimits, rateLimitedError } from '../limits/rate-limits.js';
 import { rateLimitPlugin } from '../limits/apollo-plugin.js';
 import { websocketClientAddress } from '../limits/client-address.js';
-import { reloadViewer, SESSION_COOKIE, viewerFromSecret } from '../auth/auth.service.js';
+import { reloadViewer, viewerFromSecret } from '../auth/auth.service.js';
 import { agentFromSecret, isAgentPrincipalValid } from '../agents/agent-credentials.js';
 import type { OutpostConfig } from '../config.js';
 import type { NotificationListener } from '../events/notifications.js';
 import { mountConsole, mountGraphiql } from './static.js';
+import { SessionCookies } from './session-cookie.js';
+import { ValidatedDocuments } from './validated-documents.js';
 import {
   isDatabaseUnavailable,
   SERVICE_UNAVAILABLE,
@@ -67,15 +67,9 @@ export interface OutpostHttpServer {
   graphiqlUrl: string | undefined;
   /** Where the console SPA is served, when `config.consoleDir` holds a build. */
   consoleUrl: string | undefined;
+  /** How much document text graphql-ws's validation cache holds, and its bound (for tests and operators). */
+  websocketDocumentCache: Pick<ValidatedDocuments, 'bytes' | 'maxBytes'>;
   close(): Promise<void>;
-}
-
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of header?.split(';') ?? []) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
-  }
-  return undefined;
 }
 
 function bearerToken(header: string | undefined): string | undefined {
@@ -116,8 +110,11 @@ function formatError(development: boolean, databaseHealth: DatabaseHealth) {
   return (unpresented: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     if (unpresented.extensions?.code === SERVICE_UNAVAILABLE || isDatabaseUnavailable(error)) {
       databaseHealth.noteFailure();
+      // `http` is the HTTP answer's status and headers (Apollo takes them from the error it raised, the
+      // plugin below from the code), not part of the error a client reads, over HTTP or WebSocket.
       const { message, extensions } = serviceUnavailableError();
-      return { message, ...(unpresented.path ? { path: unpresented.path } : {}), extensions };
+      const { http: _http, ...presented } = extensions;
+      return { message, ...(unpresented.path ? { path: unpresented.path } : {}), extensions: presented };
     }
     const formatted = presentQueryLimit(unpresented);
     const code = formatted.extensions?.code;
@@ -207,13 +204,15 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
   // Counted in PostgreSQL, so every replica spends from the same budgets.
   const rateLimits = new RateLimits(config.rateLimits, sqlPool(prisma));
   const validationRules = queryLimitRules({ introspection: config.introspection });
+  const sessionCookies = new SessionCookies(config);
   const app = express();
   app.disable('x-powered-by');
   if (config.trustProxy) app.set('trust proxy', true);
   const httpServer = http.createServer(app);
 
-  // graphql-ws shares the /graphql path with HTTP. Subscriptions authenticate with the session cookie
-  // sent on the upgrade request, or a token in connectionParams ({ authorization: 'Bearer …' } or { token }).
+  // graphql-ws shares the /graphql path with HTTP. Subscriptions authenticate with a token in
+  // connectionParams ({ authorization: 'Bearer …' } or { token }), or the session cookie sent on the
+  // upgrade request when the page that opened the socket is one of this server's (session-cookie.ts).
   // maxPayload: a message over the HTTP body limit closes the connection (1009) before it is parsed.
   const wsServer = new WebSocketServer({
     server: httpServer,
@@ -221,19 +220,7 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
     maxPayload: config.maxRequestBytes,
   });
   const formatSocketError = formatError(config.development, options.databaseHealth);
-  // Agents send the same few documents over and over (a heartbeat every few seconds each): validating
-  // a document against the schema costs more than executing a heartbeat, and the answer only depends on
-  // the text, so it is remembered per text, as Apollo's document store does for HTTP.
-  const validationErrors = new Map<string, readonly GraphQLError[]>();
-  const validated = (text: string, document: DocumentNode): readonly GraphQLError[] => {
-    let errors = validationErrors.get(text);
-    if (!errors) {
-      errors = validate(schema, document, [...specifiedRules, ...validationRules]);
-      if (validationErrors.size >= 1_000) validationErrors.delete(validationErrors.keys().next().value!);
-      validationErrors.set(text, errors);
-    }
-    return errors;
-  };
+  const validatedDocuments = new ValidatedDocuments(schema, validationRules);
   const wsCleanup = useServer<Record<string, unknown> | undefined, { viewerContext?: OutpostContext }>(
     {
       schema,
@@ -241,10 +228,13 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
       subscribe,
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
+        // A cookie from a foreign page is dropped here, not the upgrade refused: the socket goes on as
+        // anonymous, so a token in connectionParams still works from any page or client, and the page
+        // gets nothing it could not have without the cookie (session-cookie.ts says why).
         const secret =
           (typeof params.token === 'string' ? params.token : undefined) ??
           bearerToken(typeof params.authorization === 'string' ? params.authorization : undefined) ??
-          readCookie(ctx.extra.request.headers.cookie, SESSION_COOKIE);
+          sessionCookies.sessionSecret(ctx.extra.request);
         ctx.extra.viewerContext = await createContext(secret);
         return true;
       },
@@ -267,11 +257,17 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
         }
         const nul = findNulCharacter(document, payload.variables);
         if (nul) return [nulCharacterError(nul)];
-        const errors = validated(payload.query, document);
+        const errors = validatedDocuments.errors(payload.query, document);
         if (errors.length > 0)
           return errors.map((error) => presentValidationError(error, !config.introspection));
         const operation = getOperationAST(document, payload.operationName);
-        if (!operation) return [new GraphQLError('Unable to identify operation.')];
+        if (!operation) {
+          return [
+            new GraphQLError('Unable to identify operation: pass the operationName of one in the document.', {
+              extensions: { code: 'OPERATION_RESOLUTION_FAILURE' },
+            }),
+          ];
+        }
         // A connection stays open for hours: a token, session or credential revoked or expired since it
         // connected must stop working at its next operation, not at its next reconnect. Done here rather
         // than in `context` because here a failure can be answered for this operation alone: with the
@@ -316,6 +312,10 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
         if (!result.errors?.length) return result as FormattedExecutionResult;
         return { ...result, errors: result.errors.map((error) => formatSocketError(error.toJSON(), error)) };
       },
+      // `error` messages: what onSubscribe refused, and a subscription whose event stream threw while
+      // producing an event (the database down, a pool timeout), which graphql-ws wraps with the raw message.
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((error) => formatSocketError(error.toJSON(), error)),
     },
     wsServer,
   );
@@ -377,8 +377,7 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
     rejectBatches,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const secret =
-          bearerToken(req.headers.authorization) ?? readCookie(req.headers.cookie, SESSION_COOKIE);
+        const secret = bearerToken(req.headers.authorization) ?? sessionCookies.sessionSecret(req);
         return { ...(await createContext(secret)), http: { req, res } };
       },
     }),
@@ -426,6 +425,7 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
     websocketUrl: `ws://${hostForUrl}:${port}/graphql`,
     graphiqlUrl: graphiql.built ? `${url}/graphql` : undefined,
     consoleUrl: consoleApp.served ? `${url}/` : undefined,
+    websocketDocumentCache: validatedDocuments,
     async close() {
       await apollo.stop();
       rateLimits.stop();
