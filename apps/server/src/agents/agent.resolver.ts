@@ -26,6 +26,8 @@ import { helmInstallCommand } from './install-command.js';
 import { eventStream } from '../events/event-stream.js';
 import {
   AgentAck,
+  AgentLeaseRole,
+  AgentLeaseState,
   AgentRegistration,
   AgentStatusInput,
   AgentWorkspace,
@@ -82,6 +84,7 @@ export class AgentResolver {
     @Ctx() ctx: OutpostContext,
   ): Promise<AgentAck> {
     const agent = requireAgent(ctx);
+    await ctx.agentConnections.requireLease(ctx);
     const report = {
       ...input,
       agentVersion: requireText('agentVersion', input.agentVersion, { max: 100 }),
@@ -91,14 +94,31 @@ export class AgentResolver {
         message: check.message.slice(0, 2_000),
       })),
     };
-    return this.ack(ctx, await applyAgentReport(ctx.prisma, agent.providerId, report, agent.credentialId));
+    return this.ack(
+      ctx,
+      await applyAgentReport(ctx.prisma, agent.providerId, report, agent.credentialId),
+      ctx.agentConnection && AgentLeaseRole.HOLDER,
+    );
   }
 
   @Authorized('AGENT')
-  @Mutation(() => AgentAck)
+  @Mutation(() => AgentAck, {
+    description:
+      'I am alive. Over graphql-ws it also takes or renews the agent lease; a standby’s heartbeat changes nothing else.',
+  })
   async agentHeartbeat(@Ctx() ctx: OutpostContext): Promise<AgentAck> {
     const agent = requireAgent(ctx);
-    return this.ack(ctx, await recordHeartbeat(ctx.prisma, agent.providerId, agent.credentialId));
+    if (ctx.agentConnection) {
+      const claim = await ctx.agentConnections.claim(agent.providerId, ctx.agentConnection);
+      // Only the holder's heartbeats keep the provider READY: a standby's say nothing about the agent at work.
+      if (claim.role === 'STANDBY')
+        return this.ack(ctx, claim.providerStatus ?? 'PENDING', AgentLeaseRole.STANDBY);
+    }
+    return this.ack(
+      ctx,
+      await recordHeartbeat(ctx.prisma, agent.providerId, agent.credentialId),
+      ctx.agentConnection && AgentLeaseRole.HOLDER,
+    );
   }
 
   @Authorized('AGENT')
@@ -106,6 +126,8 @@ export class AgentResolver {
     description: 'Every workspace of the agent’s provider that still needs the cluster’s attention.',
   })
   async agentWorkspaces(@Ctx() ctx: OutpostContext): Promise<AgentWorkspace[]> {
+    // A standby must not reconcile: without the desired list it changes nothing in its cluster.
+    await ctx.agentConnections.requireLease(ctx);
     const rows = await ctx.prisma.workspace.findMany({
       where: {
         providerId: requireAgent(ctx).providerId,
@@ -137,6 +159,7 @@ export class AgentResolver {
     @Ctx() ctx: OutpostContext,
   ): Promise<number> {
     const agent = requireAgent(ctx);
+    await ctx.agentConnections.requireLease(ctx);
     return ctx.prisma.$transaction(async (tx) => {
       const ids = observations.map((o) => o.workspaceId);
       const workspaces = await tx.workspace.findMany({ where: { id: { in: ids } } });
@@ -178,6 +201,18 @@ export class AgentResolver {
     return event;
   }
 
+  @Authorized('AGENT')
+  @Subscription(() => AgentLeaseState, {
+    description:
+      'Over the agent’s graphql-ws connection: HOLDER or STANDBY now, then each change — HOLDER the moment ' +
+      'the holder’s connection closed and this one took the lease (apps/agent/PROTOCOL.md "Lease").',
+    subscribe: ({ context }) =>
+      (context as OutpostContext).agentConnections.leaseEvents(context as OutpostContext),
+  })
+  agentLease(@Root() state: AgentLeaseState): AgentLeaseState {
+    return state;
+  }
+
   // --- Called by admins ---
 
   @Authorized('ADMIN', 'MANAGER')
@@ -217,12 +252,13 @@ export class AgentResolver {
     return credentials.revokeAgentCredentials(ctx.prisma, requireSiteStaff(ctx), providerId);
   }
 
-  private ack(ctx: OutpostContext, status: AgentAck['status']): AgentAck {
+  private ack(ctx: OutpostContext, status: AgentAck['status'], lease?: AgentLeaseRole): AgentAck {
     return {
       serverVersion: SERVER_VERSION,
       agentProtocolVersion: AGENT_PROTOCOL_VERSION,
       heartbeatIntervalSeconds: ctx.config.agents.heartbeatIntervalSeconds,
       status,
+      lease: lease ?? null,
     };
   }
 }
