@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { args, cleanup, machine, pinLoadGenerator, smoke, stats, waitFor, writeResult } from './support.mjs';
 import {
   createProvider,
+  propagationFloor,
   startAgent as startAgentProcess,
   startCluster,
   startDatabase,
@@ -72,19 +73,7 @@ try {
     ).workspaceProvider.agents;
 
   // Baseline: commit → subscriber for a plain mutation, same server, same subscriber.
-  const floor = [];
-  for (let i = 0; i < trials; i++) {
-    const t0 = performance.now();
-    const cordon = i % 2 === 0;
-    const waiting = nextEvent((e) => e.type === 'CORDON_CHANGED' && e.provider?.cordoned === cordon, 10_000);
-    await gql(
-      cordon
-        ? 'mutation($id: ID!) { cordonWorkspaceProvider(id: $id, reason: "bench") { id } }'
-        : 'mutation($id: ID!) { uncordonWorkspaceProvider(id: $id) { id } }',
-      { id: providerId },
-    );
-    floor.push((await waiting).at - t0);
-  }
+  const floor = await propagationFloor(gql, nextEvent, providerId, trials);
 
   // No standby: SIGKILL → ERROR.
   const detection = [];

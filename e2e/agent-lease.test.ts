@@ -20,7 +20,7 @@ import { Teardown } from './support/teardown.js';
 
 const HEARTBEAT_SECONDS = 1;
 /** Long, so that "well under the heartbeat grace" is a wide margin on a loaded machine. */
-const GRACE_SECONDS = 20;
+const GRACE_SECONDS = 30;
 const RECONNECT_GRACE_SECONDS = 2;
 const RESYNC_SECONDS = 1;
 const NAMESPACE = 'agent-lease';
@@ -87,19 +87,21 @@ describe('two agents of one provider: the agent lease', () => {
 
   it('one holds the lease, the standby touches nothing even with the holder frozen, and takes over at once when the holder is killed', async () => {
     const first = await startAgent('first');
-    await events.next(providerId, 'PENDING→READY', 30_000);
-    await first.waitForLog(/holding the agent lease: acting for the provider/);
+    await events.next(providerId, 'PENDING→READY', 60_000);
+    await first.waitForLog(/holding the agent lease: acting for the provider/, { timeoutMs: 60_000 });
     const kept = await api.createWorkspace(member, { organizationId, providerId, name: 'kept' });
     await workspaceEvents.waitFor(kept.id, 'phase Pending', (w) => w.observedPhase === 'Pending');
 
     const second = await startAgent('second');
-    await second.waitForLog(/standing by: another agent of this provider holds the agent lease/);
+    await second.waitForLog(/standing by: another agent of this provider holds the agent lease/, {
+      timeoutMs: 60_000,
+    });
     const [firstInstance, secondInstance] = [await instanceOf(first), await instanceOf(second)];
     const agents = await pollUntil(
       'both agents listed',
       () => api.agents(providerId),
       (view) => view.standbyCount === 1,
-      10_000,
+      30_000,
     );
     expect(agents.leaseHolder).toMatchObject({ instanceId: firstInstance, holdsLease: true });
     expect(agents.standbys).toEqual([
@@ -127,7 +129,7 @@ describe('two agents of one provider: the agent lease', () => {
       'three standby heartbeats',
       async () => (await api.agents(providerId)).standbys[0]?.lastSeenAt,
       (lastSeenAt) => !!lastSeenAt && Date.parse(lastSeenAt) >= since + 3 * HEARTBEAT_SECONDS * 1000,
-      15_000,
+      30_000,
     );
     expect(identities(await managedObjects(cluster, NAMESPACE))).toEqual(frozen);
     expect(await objectsOfWorkspace(cluster, waiting.id)).toEqual([]);
@@ -140,10 +142,11 @@ describe('two agents of one provider: the agent lease', () => {
     await first.kill();
     await second.waitForLog(/took over the agent lease: acting for the provider now/, {
       from: secondLogFrom,
-      timeoutMs: 10_000,
+      timeoutMs: GRACE_SECONDS * 1000,
     });
+    // Well under the heartbeat grace a silent holder would be given (on an idle machine: well under a second).
     const takeoverMs = Date.now() - killedAt;
-    expect(takeoverMs).toBeLessThan((GRACE_SECONDS * 1000) / 4);
+    expect(takeoverMs).toBeLessThan((GRACE_SECONDS * 1000) / 3);
     // …and reconciles: the waiting workspace's objects appear, the stray goes.
     await workspaceEvents.waitFor(waiting.id, 'phase Pending', (w) => w.observedPhase === 'Pending');
     expect((await objectsOfWorkspace(cluster, waiting.id)).map((o) => o.resource)).toEqual(RESOURCES);
@@ -151,7 +154,7 @@ describe('two agents of one provider: the agent lease', () => {
       'the stray deleted',
       () => managedObjects(cluster, NAMESPACE),
       (objects) => !objects.some((o) => o.name === strayName),
-      10_000,
+      30_000,
     );
     // The kept workspace's objects are the very same ones.
     const keptNow = identities(await objectsOfWorkspace(cluster, kept.id));
@@ -164,7 +167,7 @@ describe('two agents of one provider: the agent lease', () => {
     await events.settle();
     expect(events.transitions(providerId)).toEqual(['PENDING→READY']);
     expect(Date.now() - killedAt).toBeLessThan(GRACE_SECONDS * 1000);
-  }, 120_000);
+  }, 240_000);
 
   it('with no standby, a killed agent turns the provider ERROR after the reconnect grace, not the heartbeat grace', async () => {
     const view = await api.agents(providerId);
@@ -182,12 +185,13 @@ describe('two agents of one provider: the agent lease', () => {
       ),
     );
     expect(detectedMs).toBeGreaterThanOrEqual(RECONNECT_GRACE_SECONDS * 1000 - 250);
-    expect(detectedMs).toBeLessThan(RECONNECT_GRACE_SECONDS * 1000 + 3_000);
+    expect(detectedMs).toBeLessThan(RECONNECT_GRACE_SECONDS * 1000 + 5_000);
+    expect(detectedMs).toBeLessThan((GRACE_SECONDS * 1000) / 3);
     expect((await api.agents(providerId)).leaseHolder).toBeNull();
 
     // A new pod comes up: it takes the free lease and the provider is READY again.
     const replacement = await startAgent('replacement');
-    await replacement.waitForLog(/holding the agent lease: acting for the provider/, { timeoutMs: 30_000 });
-    await events.next(providerId, 'ERROR→READY', 30_000);
-  }, 90_000);
+    await replacement.waitForLog(/holding the agent lease: acting for the provider/, { timeoutMs: 60_000 });
+    await events.next(providerId, 'ERROR→READY', 60_000);
+  }, 180_000);
 });

@@ -78,7 +78,7 @@ export async function startOutpostServer(
       OUTPOST_RATE_LIMIT_REGISTRATION: '1000000',
       OUTPOST_RATE_LIMIT_MUTATIONS: '1000000',
     });
-    const [, url] = await server.waitForOutput(/Outpost API:\s+(\S+)/, { timeoutMs: 60_000 });
+    const [, url] = await server.waitForOutput(/Outpost API:\s+(\S+)/, { timeoutMs: 120_000 });
     const client = new GraphQLTestClient(url!, url!.replace(/^http/, 'ws'));
     const admin = options.sharing?.admin ?? { token: await apiTokenFor(client, ADMIN_EMAIL) };
     const running = server;

@@ -299,5 +299,5 @@ describe('the agent lease', () => {
     } finally {
       await stopping.stop();
     }
-  });
+  }, 90_000);
 });

@@ -55,7 +55,12 @@ export class LeaseGate {
           } else this.handlers.onError(error);
         },
         complete: () => {
-          if (!this.closed) this.handlers.onEnded();
+          if (first) {
+            first = false;
+            reject(
+              new Error('the server ended the agentLease subscription before saying who holds the lease'),
+            );
+          } else if (!this.closed) this.handlers.onEnded();
         },
       });
     });

@@ -120,8 +120,8 @@ export class AgentConnections {
     const timer = setTimeout(() => {
       this.pendingChecks.delete(timer);
       if (this.shuttingDown) return;
-      markAgentDisconnected(this.prisma, providerId, releasedAt, graceSeconds).catch((error: unknown) =>
-        this.failed(error),
+      markAgentDisconnected(this.prisma, providerId, connection.connectionId, releasedAt, graceSeconds).catch(
+        (error: unknown) => this.failed(error),
       );
     }, graceSeconds * 1000);
     timer.unref();

@@ -88,7 +88,9 @@ export async function claimLease(
 /**
  * The connection closed: forget it, and release the lease if it held it — unless `keepLease` (this
  * replica is shutting down: the agent reconnects to another replica and takes its lease back there).
- * Returns the released lease's provider and the database's time of the release, or null.
+ * A released lease keeps its row, expired and still naming the closed connection, until someone takes
+ * it: so "nobody took it since" is a fact in the database (leaseStillReleasedBy). Returns the released
+ * lease's provider and the database's time of the release, or null.
  */
 export async function releaseConnection(
   prisma: PrismaClient,
@@ -99,7 +101,9 @@ export async function releaseConnection(
     `WITH gone AS (
        DELETE FROM agent_connections WHERE id = $1::uuid
      ), released AS (
-       DELETE FROM agent_leases WHERE holder_connection_id = $1::uuid AND NOT $2::boolean RETURNING provider_id
+       UPDATE agent_leases SET expires_at = now()
+       WHERE holder_connection_id = $1::uuid AND expires_at > now() AND NOT $2::boolean
+       RETURNING provider_id
      )
      SELECT provider_id::text AS "providerId", now() AS "releasedAt" FROM released`,
     [connectionId, keepLease],
@@ -107,10 +111,21 @@ export async function releaseConnection(
   return row ?? null;
 }
 
-/** Whether some agent connection holds the provider's lease right now (read inside the caller's transaction). */
-export async function liveLeaseExists(tx: Prisma.TransactionClient, providerId: string): Promise<boolean> {
-  const rows = await tx.$queryRaw<Array<{ held: number }>>`
-    SELECT 1 AS held FROM agent_leases WHERE provider_id = ${providerId}::uuid AND expires_at > now()`;
+/**
+ * Whether the provider's lease is still the one `connectionId` released: nobody — not the same agent
+ * reconnected, not a standby, through no replica — has taken it since. Read in the caller's transaction
+ * with the row locked: a claim racing with the caller waits for it, or — if first — makes this false.
+ */
+export async function leaseStillReleasedBy(
+  tx: Prisma.TransactionClient,
+  providerId: string,
+  connectionId: string,
+): Promise<boolean> {
+  const rows = await tx.$queryRaw<Array<{ released: number }>>`
+    SELECT 1 AS released FROM agent_leases
+    WHERE provider_id = ${providerId}::uuid AND holder_connection_id = ${connectionId}::uuid
+      AND expires_at <= now()
+    FOR UPDATE`;
   return rows.length > 0;
 }
 

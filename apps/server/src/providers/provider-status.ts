@@ -4,7 +4,7 @@ import { unauthenticated } from '../graphql/errors.js';
 import { DatabaseHealth, isDatabaseUnavailable } from '../database/availability.js';
 import { SUPPORTED_AGENT_PROTOCOL_VERSIONS } from '../version.js';
 import { sqlReader } from '../database/sql.js';
-import { liveLeaseExists } from '../agents/agent-lease.js';
+import { leaseStillReleasedBy } from '../agents/agent-lease.js';
 
 /**
  * The status machine of a provider (DESIGN.md "Status of a provider", apps/agent/PROTOCOL.md "Status").
@@ -204,21 +204,23 @@ export async function markSilentProviders(prisma: PrismaClient, graceSeconds: nu
 }
 
 /**
- * The lease holder's connection closed `graceSeconds` ago (agents/agent-connections.ts): a READY provider
- * turns ERROR unless some agent connection holds its lease again by now — the same agent reconnected, or
- * a standby took over, possibly through another replica. Deciding under the provider's row lock, from the
- * lease row, lets whichever replica saw the close decide, and a reconnect anywhere wins over it.
+ * The lease holder's connection `connectionId` closed `graceSeconds` ago (agents/agent-connections.ts):
+ * a READY provider turns ERROR unless some agent connection took its lease since — the same agent
+ * reconnected, or a standby took over, through any replica. Deciding under the provider's row lock,
+ * from the lease row, lets whichever replica saw the close decide, and a reconnect anywhere wins.
  */
 export async function markAgentDisconnected(
   prisma: PrismaClient,
   providerId: string,
+  connectionId: string,
   closedAt: Date,
   graceSeconds: number,
 ): Promise<boolean> {
   return prisma.$transaction(async (tx) => {
     const [provider] = await tx.$queryRaw<Array<{ status: ProviderStatus }>>`
       SELECT status::text AS status FROM workspace_providers WHERE id = ${providerId}::uuid FOR UPDATE`;
-    if (provider?.status !== 'READY' || (await liveLeaseExists(tx, providerId))) return false;
+    if (provider?.status !== 'READY' || !(await leaseStillReleasedBy(tx, providerId, connectionId)))
+      return false;
     const closed = closedAt.toISOString().slice(0, 19).replace('T', ' ');
     const { transitioned } = await setProviderStatus(
       tx,
