@@ -78,7 +78,7 @@ export async function startServer(databaseUrl, { heartbeat = 5, grace = 15, env 
     { cpus: SERVER_CPUS },
   );
   stopOnCleanup(server);
-  await waitFor(() => /Outpost API:\s+(\S+)/.test(server.output()), 60_000, 'the server');
+  await waitFor(() => /Outpost API:\s+(\S+)/.test(server.output()), 180_000, 'the server');
   const graphqlUrl = /Outpost API:\s+(\S+)/.exec(server.output())[1];
 
   const token = await adminToken(graphqlUrl);

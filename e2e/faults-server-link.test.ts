@@ -22,8 +22,11 @@ const GRACE_SECONDS = 3;
 /** The server's silent-agent monitor runs every max(250 ms, grace / 5). */
 const MONITOR_MS = Math.max(250, (GRACE_SECONDS * 1000) / 5);
 const NAMESPACE = 'faults-link';
-/** OUTPOST_AGENT_RECONNECT_GRACE left at its default: a closed connection, no agent back within it. */
-const RECONNECT_GRACE_SECONDS = 3;
+/**
+ * OUTPOST_AGENT_RECONNECT_GRACE: a closed connection and no agent back within it. Shorter than the
+ * heartbeat grace, so which of the two turned the provider ERROR shows in the message.
+ */
+const RECONNECT_GRACE_SECONDS = 1;
 
 describe('the link between an agent and the server', () => {
   const teardown = new Teardown();
@@ -44,6 +47,7 @@ describe('the link between an agent and the server', () => {
         startOutpostServer({
           heartbeatIntervalSeconds: HEARTBEAT_SECONDS,
           heartbeatGraceSeconds: GRACE_SECONDS,
+          reconnectGraceSeconds: RECONNECT_GRACE_SECONDS,
         }),
         (started) => started.stop(),
       ),
