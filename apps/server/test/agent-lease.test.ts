@@ -4,6 +4,9 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { GraphQLResponse } from '@outpost/testing';
 import { AGENT_PROTOCOL_VERSION, SERVER_VERSION } from '../src/version.js';
+import { AgentConnections } from '../src/agents/agent-connections.js';
+import { createNotificationPubSub } from '../src/events/notifications.js';
+import { DatabaseHealth } from '../src/database/availability.js';
 import { createWorld, startServerProcess, useTestServer, type ServerProcess } from './helpers.js';
 
 /**
@@ -145,6 +148,14 @@ function connectAgent(
   return socket;
 }
 
+const readAgentsConfig = () => ({
+  heartbeatIntervalSeconds: 5,
+  heartbeatGraceSeconds: 60,
+  reconnectGraceSeconds: RECONNECT_GRACE_SECONDS,
+  registrationTokenTtlHours: 24,
+  credentialOverlapMinutes: 10,
+});
+
 const status = async (providerId: string) =>
   (await server.db.workspaceProvider.findUniqueOrThrow({ where: { id: providerId } })).status;
 
@@ -263,6 +274,43 @@ describe('the agent lease', () => {
     // the provider's check has run too.
     await waitForStatus(marker.id, 'ERROR', 10_000);
     expect(await status(provider.id)).toBe('READY');
+  });
+
+  it('a replica that began shutting down keeps the lease of a connection closing on it; one that runs releases it', async () => {
+    const provider = await agentProvider();
+    const holder = connectAgent(server.outpost.http.websocketUrl, provider.credential);
+    expect(await holder.nextRole(1)).toBe('HOLDER');
+    await holder.request(REPORT, report);
+    const standby = connectAgent(server.outpost.http.websocketUrl, provider.credential);
+    expect(await standby.nextRole(1)).toBe('STANDBY');
+    const lease = await server.db.agentLease.findUniqueOrThrow({ where: { providerId: provider.id } });
+    const closing = {
+      connectionId: lease.holderConnectionId,
+      instanceId: lease.holderInstanceId,
+      replicaId: lease.holderReplicaId,
+    };
+    // The replica side of the holder's socket, as when the socket closes during that replica's stop.
+    const side = () =>
+      new AgentConnections(
+        server.db,
+        readAgentsConfig(),
+        createNotificationPubSub(),
+        new DatabaseHealth(),
+        () => undefined,
+      );
+    const stopping = side();
+    stopping.beginShutdown();
+    await stopping.closed(closing);
+    expect(await server.db.agentLease.findUniqueOrThrow({ where: { providerId: provider.id } })).toEqual(
+      lease,
+    );
+    // The same close on a replica that keeps running releases it: the standby hears at once. That is
+    // also the marker that nothing from the stopping side was on its way to the standby.
+    const running = side();
+    await running.closed(closing);
+    expect(await standby.nextRole(2)).toBe('HOLDER');
+    expect(standby.roles).toEqual(['STANDBY', 'HOLDER']);
+    running.beginShutdown();
   });
 
   it('a replica shutting down releases no lease and marks nothing', async () => {
