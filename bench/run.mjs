@@ -42,6 +42,12 @@ const benchmarks = [
     measures: '4. Failure detection',
   },
   { name: 'false-errors', script: 'false-errors.mjs', measures: '4. Failure detection under jitter' },
+  {
+    name: 'agent-crash',
+    script: 'agent-crash.mjs',
+    argv: ['--heartbeat', '5', '--grace', '15', '--trials', '20'],
+    measures: 'Issue 11: agent SIGKILL → ERROR (no standby) / → standby holds the lease',
+  },
   { name: 'console', script: 'console.mjs', measures: '5. Console' },
   { name: 'agent-memory', script: 'agent-memory.mjs', measures: '6. Agent memory' },
 ];

@@ -78,7 +78,7 @@ export async function startServer(databaseUrl, { heartbeat = 5, grace = 15, env 
     { cpus: SERVER_CPUS },
   );
   stopOnCleanup(server);
-  await waitFor(() => /Outpost API:\s+(\S+)/.test(server.output()), 60_000, 'the server');
+  await waitFor(() => /Outpost API:\s+(\S+)/.test(server.output()), 180_000, 'the server');
   const graphqlUrl = /Outpost API:\s+(\S+)/.exec(server.output())[1];
 
   const token = await adminToken(graphqlUrl);
@@ -182,4 +182,25 @@ export async function subscribeProviderEvents(graphqlUrl, adminToken, providerId
     return found;
   };
   return { events, nextEvent };
+}
+
+/**
+ * The propagation floor, a same-run baseline: for each of `trials` cordon/uncordon mutations, the time
+ * from sending it to the subscriber (`nextEvent` of subscribeProviderEvents) receiving its event.
+ */
+export async function propagationFloor(gql, nextEvent, providerId, trials) {
+  const floor = [];
+  for (let i = 0; i < trials; i++) {
+    const t0 = performance.now();
+    const cordon = i % 2 === 0;
+    const waiting = nextEvent((e) => e.type === 'CORDON_CHANGED' && e.provider?.cordoned === cordon, 10_000);
+    await gql(
+      cordon
+        ? 'mutation($id: ID!) { cordonWorkspaceProvider(id: $id, reason: "bench") { id } }'
+        : 'mutation($id: ID!) { uncordonWorkspaceProvider(id: $id) { id } }',
+      { id: providerId },
+    );
+    floor.push((await waiting).at - t0);
+  }
+  return floor;
 }

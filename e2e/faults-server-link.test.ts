@@ -22,6 +22,11 @@ const GRACE_SECONDS = 3;
 /** The server's silent-agent monitor runs every max(250 ms, grace / 5). */
 const MONITOR_MS = Math.max(250, (GRACE_SECONDS * 1000) / 5);
 const NAMESPACE = 'faults-link';
+/**
+ * OUTPOST_AGENT_RECONNECT_GRACE: a closed connection and no agent back within it. Shorter than the
+ * heartbeat grace, so which of the two turned the provider ERROR shows in the message.
+ */
+const RECONNECT_GRACE_SECONDS = 1;
 
 describe('the link between an agent and the server', () => {
   const teardown = new Teardown();
@@ -42,6 +47,7 @@ describe('the link between an agent and the server', () => {
         startOutpostServer({
           heartbeatIntervalSeconds: HEARTBEAT_SECONDS,
           heartbeatGraceSeconds: GRACE_SECONDS,
+          reconnectGraceSeconds: RECONNECT_GRACE_SECONDS,
         }),
         (started) => started.stop(),
       ),
@@ -153,7 +159,7 @@ describe('the link between an agent and the server', () => {
     expect(events.transitions(providerId).slice(-2)).toEqual(['READY→ERROR', 'ERROR→READY']);
   }, 60_000);
 
-  it('cut (connections reset, new ones refused): ERROR after the grace period, READY once restored, workspace untouched', async () => {
+  it('cut (connections reset, new ones refused): ERROR after the reconnect grace, READY once restored, workspace untouched', async () => {
     const before = identities(await managedObjects(cluster, NAMESPACE));
     const logFrom = agent.output().length;
 
@@ -161,7 +167,17 @@ describe('the link between an agent and the server', () => {
     link.cut();
     try {
       await agent.waitForLog(/lost the connection to the server/, { from: logFrom });
-      await expectLostContact(cutAt);
+      // A reset reaches the server too: it sees the agent's connection close, as when the agent dies,
+      // and does not wait for the heartbeat grace (issue 11 point 12, "a crash is not a partition").
+      const error = await events.next(providerId, 'READY→ERROR', 20_000);
+      expect(error.message).toMatch(
+        new RegExp(
+          "^The agent's connection to the control plane closed at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC " +
+            `and no agent has reconnected within ${RECONNECT_GRACE_SECONDS} s`,
+        ),
+      );
+      expect(error.receivedAt - cutAt).toBeLessThanOrEqual(RECONNECT_GRACE_SECONDS * 1000 + 2_000);
+      expect((await api.provider(providerId)).status).toBe('ERROR');
       await expectWorkspaceUntouched(before);
     } finally {
       link.restore();

@@ -17,6 +17,20 @@ export interface ProviderView {
   agentCredentials: Array<{ isRegistration: boolean; revokedAt: string | null }> | null;
 }
 
+export interface AgentConnectionView {
+  instanceId: string;
+  connectedAt: string;
+  lastSeenAt: string;
+  holdsLease: boolean;
+}
+
+/** `WorkspaceProvider.agents`: who holds the agent lease, and who stands by. */
+export interface ProviderAgentsView {
+  leaseHolder: AgentConnectionView | null;
+  standbys: AgentConnectionView[];
+  standbyCount: number;
+}
+
 export interface WorkspaceView {
   id: string;
   name: string;
@@ -71,6 +85,18 @@ export class OutpostApi {
       this.admin,
     );
     return workspaceProvider;
+  }
+
+  async agents(id: string): Promise<ProviderAgentsView> {
+    const fields = 'instanceId connectedAt lastSeenAt holdsLease';
+    const { workspaceProvider } = await this.client.data(
+      `query($id: ID!) {
+        workspaceProvider(id: $id) { agents { leaseHolder { ${fields} } standbys { ${fields} } standbyCount } }
+      }`,
+      { id },
+      this.admin,
+    );
+    return workspaceProvider.agents;
   }
 
   /**

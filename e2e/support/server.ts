@@ -33,6 +33,8 @@ export interface ServerSettings {
   heartbeatIntervalSeconds: number;
   /** OUTPOST_HEARTBEAT_GRACE: a READY provider silent for longer turns ERROR. */
   heartbeatGraceSeconds: number;
+  /** OUTPOST_AGENT_RECONNECT_GRACE: the lease holder's connection closed and nobody took the lease. */
+  reconnectGraceSeconds?: number;
   /**
    * A migrated database of the test's own (e.g. a PostgreSQL the test stops and starts); by default a
    * fresh database of the test run's PostgreSQL, dropped at stop.
@@ -66,6 +68,9 @@ export async function startOutpostServer(
       OUTPOST_ADMIN_PASSWORD: PASSWORD,
       OUTPOST_HEARTBEAT_INTERVAL: String(settings.heartbeatIntervalSeconds),
       OUTPOST_HEARTBEAT_GRACE: String(settings.heartbeatGraceSeconds),
+      ...(settings.reconnectGraceSeconds
+        ? { OUTPOST_AGENT_RECONNECT_GRACE: String(settings.reconnectGraceSeconds) }
+        : {}),
       // No cluster for the built-in provider: these tests bring their own agents.
       KUBECONFIG: '',
       // Agents and test clients all call from 127.0.0.1, faster than people: no rate limits in their way.
@@ -73,7 +78,7 @@ export async function startOutpostServer(
       OUTPOST_RATE_LIMIT_REGISTRATION: '1000000',
       OUTPOST_RATE_LIMIT_MUTATIONS: '1000000',
     });
-    const [, url] = await server.waitForOutput(/Outpost API:\s+(\S+)/, { timeoutMs: 60_000 });
+    const [, url] = await server.waitForOutput(/Outpost API:\s+(\S+)/, { timeoutMs: 120_000 });
     const client = new GraphQLTestClient(url!, url!.replace(/^http/, 'ws'));
     const admin = options.sharing?.admin ?? { token: await apiTokenFor(client, ADMIN_EMAIL) };
     const running = server;

@@ -9,7 +9,8 @@ import net from 'node:net';
  * - `blackhole()`: connections stay open but nothing moves either way, and new ones are accepted but
  *   get nowhere — a partition that drops packets. Nothing errors: only a client with its own timeouts
  *   (pings, request deadlines) notices. `restore()` lets the held bytes through, as TCP retransmission
- *   does once a partition heals; connections the client gave up on meanwhile it has closed itself.
+ *   does once a partition heals; connections the client gave up on meanwhile it has closed itself — and
+ *   the server hears of that close only then, as a FIN or RST sent into a partition arrives after it.
  * - `latencyMs`: every chunk is delayed this long in each direction.
  *
  * Upstreams are tried in order for each new connection, so a list of replicas makes it a failover
@@ -38,6 +39,8 @@ export class TcpProxy {
   private mode: Mode = 'open';
   private upstreams: Array<{ host: string; port: number }>;
   private readonly links = new Set<Link>();
+  /** Upstream sides of links the client closed during a blackhole: the server learns of it on restore. */
+  private readonly undelivered = new Set<net.Socket>();
 
   private constructor(
     private readonly server: net.Server,
@@ -91,6 +94,8 @@ export class TcpProxy {
   /** Forwards again: held connections resume, new ones are forwarded. */
   restore(): void {
     this.mode = 'open';
+    for (const upstream of this.undelivered) if (!upstream.destroyed) upstream.resetAndDestroy();
+    this.undelivered.clear();
     for (const link of [...this.links]) {
       if (!link.held) continue;
       link.held = false;
@@ -105,7 +110,10 @@ export class TcpProxy {
 
   /** Closes the listener and every connection. */
   async stop(): Promise<void> {
+    this.mode = 'open';
     for (const link of [...this.links]) this.drop(link);
+    for (const upstream of this.undelivered) upstream.destroy();
+    this.undelivered.clear();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
@@ -170,7 +178,9 @@ export class TcpProxy {
   private drop(link: Link): void {
     if (!this.links.delete(link)) return;
     if (!link.client.destroyed) link.client.resetAndDestroy();
-    if (link.upstream && !link.upstream.destroyed) link.upstream.resetAndDestroy();
+    if (!link.upstream || link.upstream.destroyed) return;
+    if (this.mode === 'blackhole') this.undelivered.add(link.upstream);
+    else link.upstream.resetAndDestroy();
   }
 }
 

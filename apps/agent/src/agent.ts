@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { backoffDelayMs, RECONNECT_BACKOFF, sleep } from './backoff.js';
 import {
@@ -19,6 +20,7 @@ import { serverVersionCheck } from './server/compatibility.js';
 import { fitObservations, fitStatusReport } from './server/input-limits.js';
 import { ConnectionClosedError, ServerConnection, ServerOperationError } from './server/connection.js';
 import { subscribeResiliently } from './server/resilient-subscription.js';
+import { LeaseGate } from './server/lease.js';
 import {
   AGENT_HEARTBEAT,
   AGENT_WORKSPACE_EVENTS,
@@ -29,6 +31,7 @@ import {
   ROTATE_AGENT_CREDENTIAL,
   SERVER_INFO,
   type AgentAck,
+  type AgentLeaseRole,
   type AgentRegistration,
   type ProviderStatus,
   type ServerInfo,
@@ -62,6 +65,8 @@ export interface AgentSnapshot {
   /** Why the agent is not (fully) working, in admin words; null when all is well. */
   lastError: string | null;
   lastReconcile: { at: Date; result: ReconcilePassResult } | null;
+  /** HOLDER: this agent acts for the provider; STANDBY: another agent does (PROTOCOL.md "Lease"). */
+  leaseRole: AgentLeaseRole | null;
 }
 
 export interface RunningAgent {
@@ -116,6 +121,11 @@ class Agent implements RunningAgent {
   private stopping: Promise<void> | null = null;
   private loop: Promise<void> | null = null;
   private connection: ServerConnection | null = null;
+  /** This process, across reconnects: the server keeps its agent lease for it (PROTOCOL.md "Lease"). */
+  private readonly instanceId = randomUUID();
+  /** The current connection's lease: a standby reconciles nothing and reports nothing. */
+  private lease: LeaseGate | null = null;
+  private unsubscribeWorkspaceEvents: (() => void) | undefined;
   private credential: string | null;
   /** A credential the server refused: not used again, even if it is still the stored one. */
   private rejectedCredential: string | null = null;
@@ -155,6 +165,7 @@ class Agent implements RunningAgent {
       lastHeartbeatAt: null,
       lastError: null,
       lastReconcile: null,
+      leaseRole: null,
     };
     this.reconciler = new WorkspaceReconciler({
       core: this.clients.core,
@@ -163,13 +174,16 @@ class Agent implements RunningAgent {
       template: settings.workspaceTemplate,
       resyncIntervalSeconds: settings.resyncIntervalSeconds,
       logger: this.logger,
-      fetchDesiredWorkspaces: async () =>
-        (await this.requireConnection().request(AGENT_WORKSPACES)).agentWorkspaces,
-      reportObservations: async (observations) => {
-        await this.requireConnection().request(REPORT_WORKSPACE_STATUS, {
-          observations: fitObservations(observations),
-        });
-      },
+      fetchDesiredWorkspaces: () =>
+        this.actingRequest(
+          async (connection) => (await connection.request(AGENT_WORKSPACES)).agentWorkspaces,
+        ),
+      reportObservations: (observations) =>
+        this.actingRequest(async (connection) => {
+          await connection.request(REPORT_WORKSPACE_STATUS, {
+            observations: fitObservations(observations),
+          });
+        }),
     });
   }
 
@@ -177,6 +191,9 @@ class Agent implements RunningAgent {
     this.logger.info(
       `Outpost agent ${AGENT_VERSION} (protocol ${AGENT_PROTOCOL_VERSION}) for namespace ${this.settings.namespace}; ` +
         `Kubernetes API ${this.clients.apiServerUrl}; server ${this.settings.graphqlUrl}`,
+    );
+    this.logger.info(
+      `agent instance ${this.instanceId} (how the server tells this process apart for the agent lease)`,
     );
     await this.refreshClusterChecks();
     this.scheduleChecks();
@@ -188,6 +205,7 @@ class Agent implements RunningAgent {
       ...this.state,
       checks: [...this.state.checks],
       lastReconcile: this.reconciler.lastPass,
+      leaseRole: this.lease?.holdsLease ? 'HOLDER' : this.lease ? 'STANDBY' : null,
     };
   }
 
@@ -198,7 +216,8 @@ class Agent implements RunningAgent {
   async checkNow(): Promise<CheckResult[]> {
     await this.refreshClusterChecks();
     const connection = this.connection;
-    if (connection?.isOpen)
+    // A standby reports nothing: the provider's status is the lease holder's to tell.
+    if (connection?.isOpen && this.lease?.holdsLease)
       await this.report(connection).catch((error) => this.sessionError(connection, error));
     return [...this.state.checks];
   }
@@ -290,6 +309,7 @@ class Agent implements RunningAgent {
         connection = await ServerConnection.open({
           url: this.settings.graphqlUrl,
           token: credential,
+          instanceId: this.instanceId,
           logger: this.logger,
           signal: this.stopController.signal,
         });
@@ -412,21 +432,33 @@ class Agent implements RunningAgent {
     }
   }
 
-  /** Connected: report, subscribe, heartbeat and reconcile until the connection closes. Returns whether it reported. */
+  /**
+   * Connected: learn the lease, heartbeat, and — while holding the lease — report, subscribe and
+   * reconcile, until the connection closes. Returns whether the session got going (the lease answered).
+   */
   private async runSession(connection: ServerConnection): Promise<boolean> {
     this.connection = connection;
     this.state.connected = true;
     this.logger.info(`connected to the server at ${connection.url}`);
-    let reported = false;
-    let unsubscribe: (() => void) | undefined;
+    let established = false;
+    const lease = new LeaseGate(connection, this.logger, {
+      onHolder: () => this.actForProvider(connection),
+      onStandby: () => this.standBy(),
+      onError: (error) => this.sessionError(connection, error),
+      onEnded: () => {
+        if (connection.isOpen && !this.stopped) {
+          this.logger.warn('the server ended the agent lease subscription; reconnecting');
+          void connection.close();
+        }
+      },
+    });
+    this.lease = lease;
     try {
       await this.refreshClusterChecks();
-      await this.report(connection);
-      reported = true;
+      await lease.start();
+      established = true;
       this.state.lastError = null;
       await this.saveCredential();
-      unsubscribe = this.subscribeToWorkspaceEvents(connection);
-      this.reconciler.start();
       this.scheduleHeartbeat(connection);
       const outcome = await connection.closedOrAborted(this.stopController.signal);
       if (outcome && !outcome.byUs) this.logger.warn(`lost the connection to the server: ${outcome.reason}`);
@@ -434,12 +466,40 @@ class Agent implements RunningAgent {
       this.sessionError(connection, error);
     } finally {
       clearTimeout(this.heartbeatTimer);
-      unsubscribe?.();
-      await this.reconciler.stop();
+      await lease.close();
+      await this.standBy();
+      this.lease = null;
       this.connection = null;
       this.state.connected = false;
     }
-    return reported;
+    return established;
+  }
+
+  /** This connection holds the lease: report, then subscribe to workspace events and reconcile. */
+  private async actForProvider(connection: ServerConnection): Promise<void> {
+    await this.report(connection);
+    this.unsubscribeWorkspaceEvents = this.subscribeToWorkspaceEvents(connection);
+    this.reconciler.start();
+  }
+
+  /** Not (or no longer) holding the lease: stop reconciling; a pass in flight finishes first. */
+  private async standBy(): Promise<void> {
+    this.unsubscribeWorkspaceEvents?.();
+    this.unsubscribeWorkspaceEvents = undefined;
+    await this.reconciler.stop();
+  }
+
+  /** A call that acts for the provider: only while holding the lease; AGENT_STANDBY makes it stand by. */
+  private async actingRequest<T>(call: (connection: ServerConnection) => Promise<T>): Promise<T> {
+    const connection = this.requireConnection();
+    if (!this.lease?.holdsLease)
+      throw new AgentError('standing by: this agent does not hold the agent lease');
+    try {
+      return await call(connection);
+    } catch (error) {
+      this.lease.refusedAsStandby(error);
+      throw error;
+    }
   }
 
   /**
@@ -461,7 +521,8 @@ class Agent implements RunningAgent {
       },
       ended: (error) => this.sessionError(connection, error),
       completed: () => {
-        if (connection.isOpen && !this.stopped) {
+        // Standing by unsubscribes on purpose; only a holder's subscription ended by the server counts.
+        if (connection.isOpen && !this.stopped && this.lease?.holdsLease) {
           this.logger.warn('the server ended the workspace event subscription; reconnecting');
           void connection.close();
         }
@@ -544,6 +605,7 @@ class Agent implements RunningAgent {
         );
         this.state.lastHeartbeatAt = new Date();
         this.applyAck(agentHeartbeat);
+        if (this.connection === connection) this.lease?.observe(agentHeartbeat.lease);
       } catch (error) {
         this.sessionError(connection, error);
       }
@@ -558,6 +620,7 @@ class Agent implements RunningAgent {
    */
   private sessionError(connection: ServerConnection, error: unknown): void {
     if (this.stopped) return;
+    if (this.lease?.refusedAsStandby(error)) return;
     if (error instanceof ServerOperationError && error.hasCode('UNAUTHENTICATED')) {
       this.rejectedCredential = this.credential;
       this.credential = null;

@@ -43,6 +43,11 @@ export interface OutpostConfig {
     heartbeatIntervalSeconds: number;
     /** A READY provider whose agent is silent for longer than this turns ERROR. */
     heartbeatGraceSeconds: number;
+    /**
+     * The lease holder's connection closed (a crash, not a silent link): a READY provider turns ERROR
+     * when no agent holds its lease again this long after (agents/agent-connections.ts).
+     */
+    reconnectGraceSeconds: number;
     /** Registration tokens expire after this long unless used. */
     registrationTokenTtlHours: number;
     /** After a rotation, the old agent credential keeps working this long. */
@@ -143,6 +148,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): OutpostConfig 
     agents: {
       heartbeatIntervalSeconds: positiveNumber(env, 'OUTPOST_HEARTBEAT_INTERVAL', 5),
       heartbeatGraceSeconds: positiveNumber(env, 'OUTPOST_HEARTBEAT_GRACE', 15),
+      reconnectGraceSeconds: positiveNumber(env, 'OUTPOST_AGENT_RECONNECT_GRACE', 3),
       registrationTokenTtlHours: positiveNumber(env, 'OUTPOST_REGISTRATION_TOKEN_TTL_HOURS', 24),
       credentialOverlapMinutes: positiveNumber(env, 'OUTPOST_CREDENTIAL_OVERLAP_MINUTES', 10),
     },

@@ -10,6 +10,7 @@ import { startHttpServer, type OutpostHttpServer } from './http/app.js';
 import { startStatusMonitor } from './providers/provider-status.js';
 import { DatabaseHealth } from './database/availability.js';
 import { startBuiltInAgent } from './providers/built-in-agent.js';
+import { AgentConnections } from './agents/agent-connections.js';
 
 export interface RunningOutpost {
   http: OutpostHttpServer;
@@ -54,7 +55,15 @@ export async function startOutpost(
     await notifications.start();
     const schema = await buildOutpostSchema(pubSub);
     const databaseHealth = new DatabaseHealth();
-    const http = await startHttpServer({ prisma, schema, notifications, config, databaseHealth });
+    const agentConnections = new AgentConnections(prisma, config.agents, pubSub, databaseHealth, log);
+    const http = await startHttpServer({
+      prisma,
+      schema,
+      notifications,
+      config,
+      databaseHealth,
+      agentConnections,
+    });
     const builtInAgent = await startBuiltInAgent({ prisma, config, serverUrl: http.url, log });
     const statusMonitor = startStatusMonitor(
       prisma,
@@ -69,6 +78,9 @@ export async function startOutpost(
       setupRequired: (await prisma.user.count()) === 0,
       async stop() {
         statusMonitor.stop();
+        // First: the sockets closing below (the built-in agent's too) are this replica going away, not
+        // their agents failing — nothing is marked ERROR and no lease is given up for them.
+        agentConnections.beginShutdown();
         // Each step is bounded: one that hangs is reported by name and the rest still run, so a stop
         // always finishes and releases the database.
         await boundedStep('built-in agent', () => builtInAgent?.stop());

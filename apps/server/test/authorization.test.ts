@@ -759,6 +759,24 @@ const matrix: Record<string, FieldCases> = {
     },
   },
 
+  'Subscription.agentLease': {
+    expected: AGENT_ONLY,
+    arrange: async (h) => {
+      let created = '';
+      return {
+        kind: 'subscription',
+        channel: 'workspace',
+        query: `subscription { agentLease { role } }`,
+        refusedOnSubscribe: true,
+        trigger: async () => {
+          created = await createWorkspaceAs(h, h.teammate.credentials, h.world.org.id, h.orgOnly.id);
+        },
+        isAbout: (e) => !!e.agentLease && !!created,
+        receivedBy: [],
+      };
+    },
+  },
+
   'Subscription.workspaceProviderEvents': {
     expected: SIGNED_IN,
     arrange: async (h) => {
@@ -841,6 +859,11 @@ const matrix: Record<string, FieldCases> = {
   // Never the secrets themselves: the type has no field for them.
   'WorkspaceProvider.agentCredentials': staffField('agentCredentials { isRegistration revokedAt }', (value) =>
     expect(value).toEqual([{ isRegistration: true, revokedAt: null }]),
+  ),
+  // Which agent processes are connected and which of them holds the lease: staff only, like agent details.
+  'WorkspaceProvider.agents': staffField(
+    'agents { leaseHolder { instanceId holdsLease } standbys { instanceId } standbyCount }',
+    (value) => expect(value).toEqual({ leaseHolder: null, standbys: [], standbyCount: 0 }),
   ),
   'WorkspaceProvider.allowedOrganizations': staffField('allowedOrganizations { id }', (value, h) =>
     expect(value).toEqual([{ id: h.world.org.id }]),

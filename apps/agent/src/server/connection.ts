@@ -58,6 +58,11 @@ export interface ServerConnectionOptions {
   url: string;
   /** Registration token or credential, sent as `connectionParams.token`. */
   token: string;
+  /**
+   * This agent process, sent as `connectionParams.agentInstanceId`: the server ties the agent lease to
+   * it, so a process that reconnects (to any replica) keeps its lease (PROTOCOL.md "Lease").
+   */
+  instanceId?: string;
   logger?: AgentLogger;
   /** Give up on opening after this long. Default 10 s. */
   connectTimeoutMs?: number;
@@ -107,7 +112,10 @@ export class ServerConnection {
       };
       const client = createClient({
         url: options.url,
-        connectionParams: { token: options.token },
+        connectionParams: {
+          token: options.token,
+          ...(options.instanceId ? { agentInstanceId: options.instanceId } : {}),
+        },
         webSocketImpl: options.webSocketImpl ?? WebSocket,
         lazy: false,
         retryAttempts: 0,

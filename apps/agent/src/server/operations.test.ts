@@ -18,6 +18,7 @@ describe('agent protocol operations', () => {
   it('covers every operation of PROTOCOL.md', () => {
     expect(all.map((operation) => operation.name).sort()).toEqual([
       'AgentHeartbeat',
+      'AgentLease',
       'AgentWorkspaceEvents',
       'AgentWorkspaces',
       'RegisterAgent',

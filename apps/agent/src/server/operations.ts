@@ -33,11 +33,16 @@ export interface AgentRegistration {
   credential: string;
 }
 
+/** HOLDER: this connection acts for the provider; STANDBY: another one does (PROTOCOL.md "Lease"). */
+export type AgentLeaseRole = 'HOLDER' | 'STANDBY';
+
 export interface AgentAck {
   serverVersion: string;
   agentProtocolVersion: number;
   heartbeatIntervalSeconds: number;
   status: ProviderStatus;
+  /** Null over HTTP. */
+  lease: AgentLeaseRole | null;
 }
 
 export interface NodeSummaryInput {
@@ -68,7 +73,7 @@ export interface AgentWorkspaceEvent {
   type: WorkspaceEventType;
 }
 
-const ACK_FIELDS = 'serverVersion agentProtocolVersion heartbeatIntervalSeconds status';
+const ACK_FIELDS = 'serverVersion agentProtocolVersion heartbeatIntervalSeconds status lease';
 const REGISTRATION_FIELDS = 'providerId providerName namespace credential';
 
 export const SERVER_INFO = operation<{ serverInfo: ServerInfo }>(
@@ -112,4 +117,9 @@ export const REPORT_WORKSPACE_STATUS = operation<
 export const AGENT_WORKSPACE_EVENTS = operation<{ agentWorkspaceEvents: AgentWorkspaceEvent }>(
   'AgentWorkspaceEvents',
   `subscription AgentWorkspaceEvents { agentWorkspaceEvents { workspaceId type } }`,
+);
+
+export const AGENT_LEASE = operation<{ agentLease: { role: AgentLeaseRole } }>(
+  'AgentLease',
+  `subscription AgentLease { agentLease { role } }`,
 );

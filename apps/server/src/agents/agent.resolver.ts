@@ -26,6 +26,8 @@ import { helmInstallCommand } from './install-command.js';
 import { eventStream } from '../events/event-stream.js';
 import {
   AgentAck,
+  AgentLeaseRole,
+  AgentLeaseState,
   AgentRegistration,
   AgentStatusInput,
   AgentWorkspace,
@@ -83,14 +85,32 @@ export class AgentResolver {
   ): Promise<AgentAck> {
     const agent = requireAgent(ctx);
     const report = parseAgentReport(input);
-    return this.ack(ctx, await applyAgentReport(ctx.prisma, agent.providerId, report, agent.credentialId));
+    await ctx.agentConnections.requireLease(ctx);
+    return this.ack(
+      ctx,
+      await applyAgentReport(ctx.prisma, agent.providerId, report, agent.credentialId),
+      ctx.agentConnection && AgentLeaseRole.HOLDER,
+    );
   }
 
   @Authorized('AGENT')
-  @Mutation(() => AgentAck)
+  @Mutation(() => AgentAck, {
+    description:
+      'I am alive. Over graphql-ws it also takes or renews the agent lease; a standby’s heartbeat changes nothing else.',
+  })
   async agentHeartbeat(@Ctx() ctx: OutpostContext): Promise<AgentAck> {
     const agent = requireAgent(ctx);
-    return this.ack(ctx, await recordHeartbeat(ctx.prisma, agent.providerId, agent.credentialId));
+    if (ctx.agentConnection) {
+      const claim = await ctx.agentConnections.claim(agent.providerId, ctx.agentConnection);
+      // Only the holder's heartbeats keep the provider READY: a standby's say nothing about the agent at work.
+      if (claim.role === 'STANDBY')
+        return this.ack(ctx, claim.providerStatus ?? 'PENDING', AgentLeaseRole.STANDBY);
+    }
+    return this.ack(
+      ctx,
+      await recordHeartbeat(ctx.prisma, agent.providerId, agent.credentialId),
+      ctx.agentConnection && AgentLeaseRole.HOLDER,
+    );
   }
 
   @Authorized('AGENT')
@@ -98,6 +118,8 @@ export class AgentResolver {
     description: 'Every workspace of the agent’s provider that still needs the cluster’s attention.',
   })
   async agentWorkspaces(@Ctx() ctx: OutpostContext): Promise<AgentWorkspace[]> {
+    // A standby must not reconcile: without the desired list it changes nothing in its cluster.
+    await ctx.agentConnections.requireLease(ctx);
     const rows = await ctx.prisma.workspace.findMany({
       where: {
         providerId: requireAgent(ctx).providerId,
@@ -130,6 +152,7 @@ export class AgentResolver {
   ): Promise<number> {
     const agent = requireAgent(ctx);
     const parsed = parseObservations(observations);
+    await ctx.agentConnections.requireLease(ctx);
     return ctx.prisma.$transaction(async (tx) => {
       const workspaces = await tx.workspace.findMany({
         where: { id: { in: parsed.map((o) => o.workspaceId) } },
@@ -177,6 +200,18 @@ export class AgentResolver {
     return event;
   }
 
+  @Authorized('AGENT')
+  @Subscription(() => AgentLeaseState, {
+    description:
+      'Over the agent’s graphql-ws connection: HOLDER or STANDBY now, then each change — HOLDER the moment ' +
+      'the holder’s connection closed and this one took the lease (apps/agent/PROTOCOL.md "Lease").',
+    subscribe: ({ context }) =>
+      (context as OutpostContext).agentConnections.leaseEvents(context as OutpostContext),
+  })
+  agentLease(@Root() state: AgentLeaseState): AgentLeaseState {
+    return state;
+  }
+
   // --- Called by admins ---
 
   @Authorized('ADMIN', 'MANAGER')
@@ -216,12 +251,13 @@ export class AgentResolver {
     return credentials.revokeAgentCredentials(ctx.prisma, requireSiteStaff(ctx), providerId);
   }
 
-  private ack(ctx: OutpostContext, status: AgentAck['status']): AgentAck {
+  private ack(ctx: OutpostContext, status: AgentAck['status'], lease?: AgentLeaseRole): AgentAck {
     return {
       serverVersion: SERVER_VERSION,
       agentProtocolVersion: AGENT_PROTOCOL_VERSION,
       heartbeatIntervalSeconds: ctx.config.agents.heartbeatIntervalSeconds,
       status,
+      lease: lease ?? null,
     };
   }
 }

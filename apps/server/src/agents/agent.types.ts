@@ -1,8 +1,19 @@
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ProviderStatus, WorkspaceDesiredState } from '@outpost/prisma';
 import { WorkspaceProvider } from '../providers/provider.type.js';
 
 // Types of the agent protocol (apps/agent/PROTOCOL.md) and of the admin fields that manage agent secrets.
+
+export enum AgentLeaseRole {
+  HOLDER = 'HOLDER',
+  STANDBY = 'STANDBY',
+}
+registerEnumType(AgentLeaseRole, {
+  name: 'AgentLeaseRole',
+  description:
+    'HOLDER: this agent connection acts for the provider (reconciles, reports). STANDBY: another one does; ' +
+    'this one only heartbeats until it is given the lease.',
+});
 
 @ObjectType({ description: 'What agents and clients need to know to talk to this server.' })
 export class ServerInfo {
@@ -63,6 +74,43 @@ export class AgentAck {
   @Field(() => Int) heartbeatIntervalSeconds!: number;
   @Field(() => ProviderStatus, { description: "The provider's status after this call." })
   status!: ProviderStatus;
+  @Field(() => AgentLeaseRole, {
+    nullable: true,
+    description: 'Over graphql-ws: whether this connection holds the agent lease. Null over HTTP.',
+  })
+  lease!: AgentLeaseRole | null;
+}
+
+@ObjectType({ description: 'The agent lease as one agent connection sees it.' })
+export class AgentLeaseState {
+  @Field(() => AgentLeaseRole) role!: AgentLeaseRole;
+}
+
+@ObjectType({
+  description: 'A connected agent of a provider (one process; it may have reconnected).',
+  simpleResolvers: true,
+})
+export class AgentConnectionInfo {
+  @Field({ description: 'The agent process, as it names itself (connectionParams.agentInstanceId).' })
+  instanceId!: string;
+  @Field() connectedAt!: Date;
+  @Field({ description: 'Its last heartbeat or lease claim.' }) lastSeenAt!: Date;
+  @Field({ description: 'True for the connection that acts for the provider; the others stand by.' })
+  holdsLease!: boolean;
+}
+
+@ObjectType({
+  description: "The provider's agent connections: the lease holder and the standbys.",
+  simpleResolvers: true,
+})
+export class ProviderAgents {
+  @Field(() => AgentConnectionInfo, {
+    nullable: true,
+    description: 'Null when no agent acts for the provider.',
+  })
+  leaseHolder!: AgentConnectionInfo | null;
+  @Field(() => [AgentConnectionInfo]) standbys!: AgentConnectionInfo[];
+  @Field(() => Int) standbyCount!: number;
 }
 
 @ObjectType({ description: 'A workspace as its provider agent needs it.' })

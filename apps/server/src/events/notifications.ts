@@ -46,7 +46,19 @@ export interface WorkspaceNotification {
   providerId: string;
 }
 
-export type OutpostNotification = ProviderNotification | WorkspaceNotification;
+/**
+ * The agent lease of a provider changed hands (agents/agent-lease.ts): RELEASED tells its standby
+ * connections to claim it now; ACQUIRED tells an earlier holder that it has lost it.
+ */
+export interface AgentLeaseNotification {
+  topic: 'agentLease';
+  type: 'RELEASED' | 'ACQUIRED';
+  providerId: string;
+  /** The connection that released or acquired it. */
+  connectionId: string;
+}
+
+export type OutpostNotification = ProviderNotification | WorkspaceNotification | AgentLeaseNotification;
 /** As delivered: with the id of its event journal entry. */
 type JournaledNotification = OutpostNotification & { journalId?: string };
 
@@ -64,7 +76,11 @@ export async function notify(tx: Prisma.TransactionClient, notification: Outpost
     FROM entry`;
 }
 
-export type NotificationTopics = { provider: ProviderNotification; workspace: WorkspaceNotification };
+export type NotificationTopics = {
+  provider: ProviderNotification;
+  workspace: WorkspaceNotification;
+  agentLease: AgentLeaseNotification;
+};
 export type NotificationPubSub = PubSub<NotificationTopics>;
 
 /** The in-process fan-out that the LISTEN connection feeds and subscriptions read. */
@@ -266,6 +282,7 @@ export class NotificationListener {
         this.published.delete(this.published.values().next().value!);
     }
     if (event.topic === 'provider') this.pubSub.publish('provider', event);
+    else if (event.topic === 'agentLease') this.pubSub.publish('agentLease', event);
     else this.pubSub.publish('workspace', event);
   }
 }

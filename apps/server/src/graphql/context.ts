@@ -4,6 +4,8 @@ import type { Loaders } from './loaders.js';
 import type { NotificationListener } from '../events/notifications.js';
 import type { AgentPrincipal } from '../agents/agent-credentials.js';
 import type { OutpostConfig } from '../config.js';
+import type { AgentConnections } from '../agents/agent-connections.js';
+import type { AgentConnectionRef } from '../agents/agent-lease.js';
 
 /** The signed-in user as the API sees them for one request (or one subscription event). */
 export interface Viewer {
@@ -25,6 +27,10 @@ export interface OutpostContext {
   viewer: Viewer | null;
   /** Set when a provider agent called with its registration token or credential (never with a viewer). */
   agent: AgentPrincipal | null;
+  /** The agent's graphql-ws connection, which takes part in the agent lease; absent over HTTP. */
+  agentConnection?: AgentConnectionRef;
+  /** This replica's side of the agent lease. */
+  agentConnections: AgentConnections;
   loaders: Loaders;
   /** This process's LISTEN connection; subscriptions read events from it. */
   notifications: NotificationListener;

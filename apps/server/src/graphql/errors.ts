@@ -25,6 +25,11 @@ export const ErrorCode = {
    * Subscribe again and refetch what is current.
    */
   SUBSCRIBER_TOO_SLOW: 'SUBSCRIBER_TOO_SLOW',
+  /**
+   * An agent connection that does not hold its provider's lease tried to act for the provider
+   * (agents/agent-lease.ts): it stands by until the `agentLease` subscription says it holds the lease.
+   */
+  AGENT_STANDBY: 'AGENT_STANDBY',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -48,6 +48,8 @@ import {
   type DatabaseHealth,
 } from '../database/availability.js';
 import { findNulCharacter, nulCharacterError, refuseNulCharacters } from '../graphql/nul-characters.js';
+import type { AgentConnections } from '../agents/agent-connections.js';
+import type { AgentConnectionRef } from '../agents/agent-lease.js';
 
 export interface OutpostHttpOptions {
   prisma: PrismaClient;
@@ -57,6 +59,8 @@ export interface OutpostHttpOptions {
   config: OutpostConfig;
   /** Told about every request that failed because PostgreSQL was unreachable. */
   databaseHealth: DatabaseHealth;
+  /** This replica's side of the agent lease: agent sockets are registered there and closed there. */
+  agentConnections: AgentConnections;
 }
 
 export interface OutpostHttpServer {
@@ -182,7 +186,7 @@ function formatBytes(bytes: number): string {
 }
 
 export async function startHttpServer(options: OutpostHttpOptions): Promise<OutpostHttpServer> {
-  const { prisma, schema, notifications, config } = options;
+  const { prisma, schema, notifications, config, agentConnections } = options;
   let publicUrl = config.publicUrl ?? '';
 
   /** A secret is a user's session or API token, or an agent's registration token or credential. */
@@ -192,7 +196,16 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
         viewerFromSecret(prisma, secret),
         agentFromSecret(prisma, secret),
       ]);
-      return { prisma, config, publicUrl, viewer, agent, loaders: createLoaders(prisma), notifications };
+      return {
+        prisma,
+        config,
+        publicUrl,
+        viewer,
+        agent,
+        loaders: createLoaders(prisma),
+        notifications,
+        agentConnections,
+      };
     } catch (error) {
       // Authenticating reads the database first: when it is down, say so (503, retryable) here, since
       // Apollo answers other context failures with a plain 500 before any plugin sees the request.
@@ -221,7 +234,10 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
   });
   const formatSocketError = formatError(config.development, options.databaseHealth);
   const validatedDocuments = new ValidatedDocuments(schema, validationRules);
-  const wsCleanup = useServer<Record<string, unknown> | undefined, { viewerContext?: OutpostContext }>(
+  const wsCleanup = useServer<
+    Record<string, unknown> | undefined,
+    { viewerContext?: OutpostContext; agentConnection?: AgentConnectionRef }
+  >(
     {
       schema,
       // graphql-js's subscribe, but one execution per event for subscribers alike (shared-execution.ts).
@@ -235,8 +251,22 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
           (typeof params.token === 'string' ? params.token : undefined) ??
           bearerToken(typeof params.authorization === 'string' ? params.authorization : undefined) ??
           sessionCookies.sessionSecret(ctx.extra.request);
-        ctx.extra.viewerContext = await createContext(secret);
+        const context = await createContext(secret);
+        ctx.extra.viewerContext = context;
+        // An agent's socket takes part in the agent lease (agents/agent-connections.ts).
+        if (context.agent?.kind === 'credential') {
+          try {
+            ctx.extra.agentConnection = agentConnections.open(ctx.connectionParams);
+          } catch (error) {
+            ctx.extra.socket.close(4400, error instanceof Error ? error.message : 'Bad request');
+            return false;
+          }
+        }
         return true;
+      },
+      // The holder's socket closed: the lease is released at once (see AgentConnections.closed).
+      onClose: async (ctx) => {
+        if (ctx.extra.agentConnection) await agentConnections.closed(ctx.extra.agentConnection);
       },
       // graphql-ws would parse and validate without our limits; this does it with the same token limit,
       // validation rules and rate limits as Apollo, and answers with errors before anything runs.
@@ -287,7 +317,13 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
           return [serviceUnavailableError()];
         }
         // Each operation gets its own context object: subscriptions replace the viewer as they re-authorize.
-        const contextValue: OutpostContext = { ...base, viewer, agent, loaders: createLoaders(prisma) };
+        const contextValue: OutpostContext = {
+          ...base,
+          viewer,
+          agent,
+          agentConnection: ctx.extra.agentConnection,
+          loaders: createLoaders(prisma),
+        };
         const rejection = await rateLimits.check({
           document,
           operation,

@@ -4,6 +4,7 @@ import { unauthenticated } from '../graphql/errors.js';
 import { DatabaseHealth, isDatabaseUnavailable } from '../database/availability.js';
 import { SUPPORTED_AGENT_PROTOCOL_VERSIONS } from '../version.js';
 import { sqlReader } from '../database/sql.js';
+import { leaseStillReleasedBy } from '../agents/agent-lease.js';
 
 /**
  * The status machine of a provider (DESIGN.md "Status of a provider", apps/agent/PROTOCOL.md "Status").
@@ -254,6 +255,37 @@ export async function markSilentProviders(prisma: PrismaClient, graceSeconds: nu
       if (transitioned) marked.push(id);
     }
     return marked;
+  });
+}
+
+/**
+ * The lease holder's connection `connectionId` closed `graceSeconds` ago (agents/agent-connections.ts):
+ * a READY provider turns ERROR unless some agent connection took its lease since — the same agent
+ * reconnected, or a standby took over, through any replica. Deciding under the provider's row lock,
+ * from the lease row, lets whichever replica saw the close decide, and a reconnect anywhere wins.
+ */
+export async function markAgentDisconnected(
+  prisma: PrismaClient,
+  providerId: string,
+  connectionId: string,
+  closedAt: Date,
+  graceSeconds: number,
+): Promise<boolean> {
+  return prisma.$transaction(async (tx) => {
+    const [provider] = await tx.$queryRaw<Array<{ status: ProviderStatus }>>`
+      SELECT status::text AS status FROM workspace_providers WHERE id = ${providerId}::uuid FOR UPDATE`;
+    if (provider?.status !== 'READY' || !(await leaseStillReleasedBy(tx, providerId, connectionId)))
+      return false;
+    const closed = closedAt.toISOString().slice(0, 19).replace('T', ' ');
+    const { transitioned } = await setProviderStatus(
+      tx,
+      providerId,
+      'ERROR',
+      `The agent's connection to the control plane closed at ${closed} UTC and no agent has reconnected ` +
+        `within ${graceSeconds} s: the agent process stopped or crashed. Check that the agent pod is running ` +
+        'and can reach the Outpost server.',
+    );
+    return transitioned;
   });
 }
 

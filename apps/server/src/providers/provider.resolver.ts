@@ -34,7 +34,12 @@ import {
   WorkspaceProvidersArgs,
 } from './provider.inputs.js';
 import * as providers from './provider.service.js';
-import { AgentCredentialInfo, CreateWorkspaceProviderPayload } from '../agents/agent.types.js';
+import {
+  AgentCredentialInfo,
+  CreateWorkspaceProviderPayload,
+  ProviderAgents,
+} from '../agents/agent.types.js';
+import { agentConnectionsOf } from '../agents/agent-lease.js';
 import { helmInstallCommand } from '../agents/install-command.js';
 import { SERVER_VERSION } from '../version.js';
 import * as allowlist from '../allowlist/allowlist.service.js';
@@ -240,6 +245,26 @@ export class WorkspaceProviderResolver {
       where: { providerId: provider.id },
       orderBy: { createdAt: 'desc' },
     });
+  }
+
+  @Authorized(...STAFF)
+  @FieldResolver(() => ProviderAgents, {
+    nullable: true,
+    description:
+      'The connected agents: the one holding the agent lease (it acts for the provider) and the standbys.',
+  })
+  async agents(@Root() provider: ProviderRow, @Ctx() ctx: OutpostContext): Promise<ProviderAgents> {
+    const connections = await agentConnectionsOf(
+      ctx.prisma,
+      provider.id,
+      ctx.config.agents.heartbeatGraceSeconds,
+    );
+    const standbys = connections.filter((connection) => !connection.holdsLease);
+    return {
+      leaseHolder: connections.find((connection) => connection.holdsLease) ?? null,
+      standbys,
+      standbyCount: standbys.length,
+    };
   }
 
   @Authorized(...STAFF)
