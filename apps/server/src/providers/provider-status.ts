@@ -277,14 +277,14 @@ export async function markAgentDisconnected(
     if (provider?.status !== 'READY' || !(await leaseStillReleasedBy(tx, providerId, connectionId)))
       return false;
     const closed = closedAt.toISOString().slice(0, 19).replace('T', ' ');
-    const { transitioned } = await setProviderStatus(
-      tx,
-      providerId,
-      'ERROR',
-      `The agent's connection to the control plane closed at ${closed} UTC and no agent has reconnected ` +
+    const { transitioned } = await changeProviderStatus(tx, providerId, {
+      status: 'ERROR',
+      message:
+        `The agent's connection to the control plane closed at ${closed} UTC and no agent has reconnected ` +
         `within ${graceSeconds} s: the agent process stopped or crashed. Check that the agent pod is running ` +
         'and can reach the Outpost server.',
-    );
+      onlyFrom: ['READY'],
+    });
     return transitioned;
   });
 }
