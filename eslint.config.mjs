@@ -22,7 +22,24 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['**/*.{ts,tsx,mts,cts}'],
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: {
+        // Type-aware rules: a promise nobody awaits or catches is an unhandled rejection waiting to
+        // happen (a crash in Node), and one handed where a void callback is expected is never awaited.
+        projectService: {
+          // Build and tool configs that no package's tsconfig includes.
+          allowDefaultProject: [
+            'vitest.config.ts',
+            'vitest.images.config.ts',
+            'prisma/prisma.config.ts',
+            'apps/console/codegen.ts',
+            'apps/console/vite.config.ts',
+            'apps/console/test/codegen.test.ts',
+          ],
+        },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
@@ -38,6 +55,7 @@ export default tseslint.config(
         setTimeout: 'readonly',
         clearTimeout: 'readonly',
         setInterval: 'readonly',
+        clearInterval: 'readonly',
         Buffer: 'readonly',
         Headers: 'readonly',
       },

@@ -292,11 +292,11 @@ try {
   };
 
   // 2. One replica SIGKILLed.
-  const { at: killedAt, moved, reHomeMs } = await failOver(
-    replicas[1],
-    'SIGKILL',
-    'every agent of the killed replica to re-home',
-  );
+  const {
+    at: killedAt,
+    moved,
+    reHomeMs,
+  } = await failOver(replicas[1], 'SIGKILL', 'every agent of the killed replica to re-home');
   await sleep(settleSeconds * 1000);
   const storm = percentiles(heartbeatsBetween(killedAt, performance.now()));
   const killErrors = await errorsSince(startedAt);
@@ -309,7 +309,11 @@ try {
   const rollingSteps = [];
   for (const index of [0, 1]) {
     const step = await failOver(replicas[index], 'SIGTERM', `agents of replica ${index + 1} to re-home`);
-    rollingSteps.push({ replica: index + 1, agentsReHomed: step.moved.length, reHomeMs: percentiles(step.reHomeMs) });
+    rollingSteps.push({
+      replica: index + 1,
+      agentsReHomed: step.moved.length,
+      reHomeMs: percentiles(step.reHomeMs),
+    });
     replicas[index] = await startServer(databaseUrl, serverEnv);
     balancer.setUpstreams(replicas.map(portOf));
   }

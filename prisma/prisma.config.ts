@@ -40,8 +40,10 @@ class SchemaEngineSafeClient extends pg.Client {
       args[callbackIndex] = (err: unknown, res: unknown) => callback(err, err ? res : remapCatalogTypes(res));
       return query.apply(this, args) as never;
     }
-    const result = query.apply(this, args) as Promise<unknown> | undefined;
-    return (result && typeof result.then === 'function' ? result.then(remapCatalogTypes) : result) as never;
+    const result = query.apply(this, args) as { then?: unknown } | undefined;
+    return (
+      typeof result?.then === 'function' ? (result as Promise<unknown>).then(remapCatalogTypes) : result
+    ) as never;
   }
 }
 

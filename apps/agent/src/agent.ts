@@ -278,15 +278,21 @@ class Agent implements RunningAgent {
   }
 
   private scheduleChecks(): void {
-    this.checkTimer = setTimeout(async () => {
-      if (this.stopped) return;
-      try {
-        await this.checkNow();
-      } catch (error) {
-        this.logger.warn(`periodic checks failed: ${errorMessage(error)}`);
-      }
-      if (!this.stopped) this.scheduleChecks();
-    }, this.settings.checkIntervalSeconds * 1000);
+    this.checkTimer = setTimeout(
+      () => void this.runPeriodicChecks(),
+      this.settings.checkIntervalSeconds * 1000,
+    );
+  }
+
+  /** The checks, then the next run is scheduled. Never rejects. */
+  private async runPeriodicChecks(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.checkNow();
+    } catch (error) {
+      this.logger.warn(`periodic checks failed: ${errorMessage(error)}`);
+    }
+    if (!this.stopped) this.scheduleChecks();
   }
 
   private logCheckChanges(before: CheckResult[], after: CheckResult[]): void {
@@ -596,22 +602,28 @@ class Agent implements RunningAgent {
   /** PROTOCOL.md step 4. */
   private scheduleHeartbeat(connection: ServerConnection): void {
     clearTimeout(this.heartbeatTimer);
-    this.heartbeatTimer = setTimeout(async () => {
-      if (this.connection !== connection || !connection.isOpen) return;
-      try {
-        const { agentHeartbeat } = await connection.requestWithin(
-          heartbeatTimeoutMs(this.state.heartbeatIntervalSeconds),
-          AGENT_HEARTBEAT,
-        );
-        this.state.lastHeartbeatAt = new Date();
-        this.applyAck(agentHeartbeat);
-        if (this.connection === connection) this.lease?.observe(agentHeartbeat.lease);
-      } catch (error) {
-        this.sessionError(connection, error);
-      }
-      if (this.connection === connection && connection.isOpen && !this.stopped)
-        this.scheduleHeartbeat(connection);
-    }, this.state.heartbeatIntervalSeconds * 1000);
+    this.heartbeatTimer = setTimeout(
+      () => void this.heartbeat(connection),
+      this.state.heartbeatIntervalSeconds * 1000,
+    );
+  }
+
+  /** One heartbeat, then the next is scheduled while the session lasts. Never rejects. */
+  private async heartbeat(connection: ServerConnection): Promise<void> {
+    if (this.connection !== connection || !connection.isOpen) return;
+    try {
+      const { agentHeartbeat } = await connection.requestWithin(
+        heartbeatTimeoutMs(this.state.heartbeatIntervalSeconds),
+        AGENT_HEARTBEAT,
+      );
+      this.state.lastHeartbeatAt = new Date();
+      this.applyAck(agentHeartbeat);
+      if (this.connection === connection) this.lease?.observe(agentHeartbeat.lease);
+    } catch (error) {
+      this.sessionError(connection, error);
+    }
+    if (this.connection === connection && connection.isOpen && !this.stopped)
+      this.scheduleHeartbeat(connection);
   }
 
   /**

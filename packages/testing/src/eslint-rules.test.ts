@@ -1,14 +1,30 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 
-/** The rules eslint.config.mjs reports for `code`, linted as if it were a test file of the server. */
+let fixtures = 0;
+
+/**
+ * The rules eslint.config.mjs reports for `code`, linted as if it were a test file of the server. The
+ * type-aware rules need the file on disk inside a package's tsconfig, so it is written there (under a
+ * name no other file has) for the check and removed after.
+ */
 async function reported(code: string, filePath = 'apps/server/test/lint-fixture.test.ts'): Promise<string[]> {
-  const eslint = new ESLint({ cwd: REPO });
-  const [result] = await eslint.lintText(code, { filePath: `${REPO}/${filePath}` });
-  return result!.messages.map((message) => `${message.ruleId}: ${message.message}`);
+  const file = path.join(
+    REPO,
+    filePath.replace(/(\.[a-z]+)+$/, (extension) => `-${process.pid}-${fixtures++}${extension}`),
+  );
+  writeFileSync(file, code);
+  try {
+    const [result] = await new ESLint({ cwd: REPO }).lintFiles([file]);
+    return result!.messages.map((message) => `${message.ruleId}: ${message.message}`);
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
 
 const FOCUSED = 'no-restricted-syntax: Focused tests skip the rest of the suite.';
@@ -55,6 +71,38 @@ describe('lint refuses focused and skipped tests', () => {
           `describe.concurrent('x', () => {});`,
           `const reader = { skip: (n: number) => n }; reader.skip(1);`,
         ].join('\n'),
+      ),
+    ).toEqual([]);
+  });
+});
+
+// Type-aware rules: they need the project's types, so the fixture is linted as a server source file.
+describe('lint refuses promises nobody handles', () => {
+  const SOURCE = 'apps/server/src/lint-fixture.ts';
+
+  it('a floating promise', async () => {
+    expect(await reported(`export function f(): void { Promise.resolve(1); }`, SOURCE)).toEqual([
+      expect.stringMatching(/^@typescript-eslint\/no-floating-promises: /),
+    ]);
+  });
+
+  it('an async callback where a void one is expected', async () => {
+    expect(
+      await reported(
+        `export function f(): void { setTimeout(async () => { await Promise.resolve(); }, 1); }`,
+        SOURCE,
+      ),
+    ).toEqual([expect.stringMatching(/^@typescript-eslint\/no-misused-promises: /)]);
+  });
+
+  it('and accepts one that is awaited, voided or caught', async () => {
+    expect(
+      await reported(
+        [
+          `export async function f(): Promise<void> { await Promise.resolve(1); }`,
+          `export function g(): void { void Promise.resolve(1); Promise.resolve(1).catch(() => undefined); }`,
+        ].join('\n'),
+        SOURCE,
       ),
     ).toEqual([]);
   });
