@@ -48,6 +48,11 @@ const benchmarks = [
     argv: ['--heartbeat', '5', '--grace', '15', '--trials', '20'],
     measures: 'Issue 11: agent SIGKILL → ERROR (no standby) / → standby holds the lease',
   },
+  {
+    name: 'replica-failover',
+    script: 'replica-failover.mjs',
+    measures: 'Issue 11: a replica killed with 1,000 agents; a rolling restart of both replicas',
+  },
   { name: 'console', script: 'console.mjs', measures: '5. Console' },
   { name: 'agent-memory', script: 'agent-memory.mjs', measures: '6. Agent memory' },
 ];
