@@ -16,6 +16,8 @@ import { Teardown } from './support/teardown.js';
 
 const HEARTBEAT_SECONDS = 1;
 const GRACE_SECONDS = 3;
+/** A lease holder's connection closed (a crash): ERROR this long after, unless an agent reconnects. */
+const RECONNECT_GRACE_SECONDS = 2;
 /** The server's silent-agent monitor runs every max(250 ms, grace / 5). */
 const MONITOR_MS = Math.max(250, (GRACE_SECONDS * 1000) / 5);
 /** The agent re-runs its checks (and reports them) this often. */
@@ -36,6 +38,7 @@ describe('provider status with real agents', () => {
         startOutpostServer({
           heartbeatIntervalSeconds: HEARTBEAT_SECONDS,
           heartbeatGraceSeconds: GRACE_SECONDS,
+          reconnectGraceSeconds: RECONNECT_GRACE_SECONDS,
         }),
         (started) => started.stop(),
       ),
@@ -151,7 +154,7 @@ describe('provider status with real agents', () => {
     await expectCleanStop(agent);
   });
 
-  it('turns ERROR within heartbeat + grace when the agent is killed, and READY when it restarts with its stored credential', async () => {
+  it('turns ERROR after the reconnect grace when the agent is killed, and READY when it restarts with its stored credential', async () => {
     const namespace = 'status-kill';
     const { provider, agent } = await deployAgent(namespace);
     await events.next(provider.id, 'PENDING→READY');
@@ -162,21 +165,21 @@ describe('provider status with real agents', () => {
     const killedAt = Date.now();
     expect(await agent.kill()).toEqual({ code: null, signal: 'SIGKILL' });
     const error = await events.next(provider.id, 'READY→ERROR', 20_000);
+    // A killed process's socket is closed by its kernel: the server sees a crash, not a silent link (that
+    // one waits for the heartbeat grace: faults-server-link.test.ts), and says so after the reconnect grace.
     expect(error.message).toMatch(
-      new RegExp(`^No heartbeat from the agent for more than ${GRACE_SECONDS} s`),
+      new RegExp(
+        `^The agent's connection to the control plane closed at .* no agent has reconnected within ${RECONNECT_GRACE_SECONDS} s`,
+      ),
     );
-    // Its last heartbeat came at most one interval before the kill; the monitor looks every MONITOR_MS;
-    // the rest is the monitor's transaction and the event's delivery on a busy two-core machine.
+    // The grace is counted from the moment the server saw the close, which is after the kill; the rest is
+    // the check's transaction and the event's delivery on a busy two-core machine.
     const noticedAfterMs = error.receivedAt - killedAt;
-    expect(noticedAfterMs).toBeLessThanOrEqual(
-      HEARTBEAT_SECONDS * 1000 + GRACE_SECONDS * 1000 + MONITOR_MS + 1500,
-    );
-    // …and not before the grace period had passed since the last heartbeat.
+    expect(noticedAfterMs).toBeGreaterThanOrEqual(RECONNECT_GRACE_SECONDS * 1000 - 50);
+    expect(noticedAfterMs).toBeLessThan(GRACE_SECONDS * 1000 + RECONNECT_GRACE_SECONDS * 1000);
     const silent = await api.provider(provider.id);
     expect(silent.status).toBe('ERROR');
-    const lastHeartbeat = Date.parse(silent.lastHeartbeatAt!);
-    expect(lastHeartbeat).toBeLessThanOrEqual(killedAt + 100);
-    expect(Date.parse(silent.statusChangedAt) - lastHeartbeat).toBeGreaterThanOrEqual(GRACE_SECONDS * 1000);
+    expect(Date.parse(silent.lastHeartbeatAt!)).toBeLessThanOrEqual(killedAt + 100);
 
     // The pod comes back with the same configuration; the registration token is spent, so only the
     // credential in its Secret can bring it back.

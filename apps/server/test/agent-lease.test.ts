@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { REQUIRED_CHECK_NAMES } from '@outpost/agent';
 import type { GraphQLResponse } from '@outpost/testing';
 import { AGENT_PROTOCOL_VERSION, SERVER_VERSION } from '../src/version.js';
 import { AgentConnections } from '../src/agents/agent-connections.js';
@@ -25,7 +26,7 @@ const server = useTestServer({
 let replica: ServerProcess;
 let admin: { token: string };
 
-const PASSING_CHECKS = [{ name: 'kubernetes-api', passed: true, message: 'The cluster API answers.' }];
+const PASSING_CHECKS = REQUIRED_CHECK_NAMES.map((name) => ({ name, passed: true, message: 'It passes.' }));
 const REPORT = `mutation($input: AgentStatusInput!) { reportAgentStatus(input: $input) { status lease } }`;
 const report = {
   input: { agentVersion: SERVER_VERSION, protocolVersion: AGENT_PROTOCOL_VERSION, checks: PASSING_CHECKS },
@@ -210,7 +211,10 @@ describe('the agent lease', () => {
 
     const refused = [
       await standby.request(REPORT, {
-        input: { ...report.input, checks: [{ name: 'rbac', passed: false, message: 'no' }] },
+        input: {
+          ...report.input,
+          checks: PASSING_CHECKS.map((c) => (c.name === 'rbac' ? { ...c, passed: false, message: 'no' } : c)),
+        },
       }),
       await standby.request(`{ agentWorkspaces { id } }`),
       await standby.request(

@@ -50,9 +50,11 @@ export interface WorkspaceNotification {
  * The agent lease of a provider changed hands (agents/agent-lease.ts): RELEASED tells its standby
  * connections to claim it now; ACQUIRED tells an earlier holder that it has lost it.
  */
+const AgentLeaseEventTypes = ['RELEASED', 'ACQUIRED'] as const;
+
 export interface AgentLeaseNotification {
   topic: 'agentLease';
-  type: 'RELEASED' | 'ACQUIRED';
+  type: (typeof AgentLeaseEventTypes)[number];
   providerId: string;
   /** The connection that released or acquired it. */
   connectionId: string;
@@ -321,6 +323,10 @@ export function toNotification(value: unknown): OutpostNotification | null {
       organizationId: v.organizationId,
       providerId: v.providerId,
     };
+  }
+  if (v.topic === 'agentLease') {
+    if (!isOneOf(AgentLeaseEventTypes, v.type) || !isId(v.providerId) || !isId(v.connectionId)) return null;
+    return { topic: 'agentLease', type: v.type, providerId: v.providerId, connectionId: v.connectionId };
   }
   return null;
 }
