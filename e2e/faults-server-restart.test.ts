@@ -154,11 +154,14 @@ describe('server replicas killed and restarted under a connected agent', () => {
       }),
       (started) => started.stop(),
     );
+    const serverBackAt = Date.now();
     api = new OutpostApi(restarted.client, restarted.admin);
     await agent.waitForLog(/connected to the server at/, { from: logFrom, timeoutMs: 20_000 });
     const workspaceEvents = new WorkspaceEvents(api, member);
     try {
-      expect(Date.now() - stoppedAt).toBeLessThan(SETTINGS.heartbeatGraceSeconds * 1000);
+      // The agent's part: back within one back-off step of the server answering again (how long the
+      // server takes to boot depends on the machine, not on the agent).
+      expect(Date.now() - serverBackAt).toBeLessThan(SETTINGS.heartbeatGraceSeconds * 1000);
       // The restarted server's event stream reaches the agent: a new workspace lands at once (the
       // resync is 5 minutes away).
       const fresh = await createWorkspace('after-restart');
