@@ -18,7 +18,8 @@ import { Teardown } from './support/teardown.js';
  * level-triggered resync converges, no event needed.
  */
 
-const SETTINGS: ServerSettings = { heartbeatIntervalSeconds: 1, heartbeatGraceSeconds: 10 };
+// The grace must outlast a restart of a replica on a loaded two-core machine (its boot included).
+const SETTINGS: ServerSettings = { heartbeatIntervalSeconds: 1, heartbeatGraceSeconds: 15 };
 const NAMESPACE = 'faults-restart';
 const RESOURCES = ['persistentvolumeclaims', 'pods', 'services'];
 
