@@ -18,8 +18,6 @@ const HEARTBEAT_SECONDS = 1;
 const GRACE_SECONDS = 3;
 /** A lease holder's connection closed (a crash): ERROR this long after, unless an agent reconnects. */
 const RECONNECT_GRACE_SECONDS = 2;
-/** The server's silent-agent monitor runs every max(250 ms, grace / 5). */
-const MONITOR_MS = Math.max(250, (GRACE_SECONDS * 1000) / 5);
 /** The agent re-runs its checks (and reports them) this often. */
 const CHECK_SECONDS = 1;
 const READY_MESSAGE = 'Agent connected; all checks pass.';

@@ -25,7 +25,8 @@ const standinCache = path.join(IMAGES_CACHE, 'standin');
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, { stdio: 'inherit', ...options });
   if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} exited with ${result.status ?? result.signal}`);
+    const why = result.error?.message ?? `exited with ${result.status ?? result.signal}`;
+    throw new Error(`${command} ${args.join(' ')}: ${why}`);
   }
   return result;
 }
@@ -88,8 +89,11 @@ function debianRootfs() {
   const dir = path.join(standinCache, 'rootfs.partial');
   rmSync(dir, { recursive: true, force: true });
   console.log(`stand-in base: debootstrap --variant=minbase ${DEBIAN_SUITE} from ${mirror}`);
-  run('debootstrap', ['--variant=minbase', DEBIAN_SUITE, dir, mirror], {
+  // By its path, with the system folders on PATH: debootstrap lives in /usr/sbin and runs chroot and
+  // friends from there, which a root shell has on PATH but a bare CI environment may not.
+  run('/usr/sbin/debootstrap', ['--variant=minbase', DEBIAN_SUITE, dir, mirror], {
     stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin` },
   });
   // As the upstream slim images do: no downloaded packages or package lists in the image.
   for (const cache of ['var/cache/apt/archives', 'var/lib/apt/lists']) {
