@@ -17,7 +17,8 @@ import { Teardown } from './support/teardown.js';
 const HEARTBEAT_SECONDS = 1;
 const GRACE_SECONDS = 3;
 /** A lease holder's connection closed (a crash): ERROR this long after, unless an agent reconnects. */
-const RECONNECT_GRACE_SECONDS = 2;
+// Shorter than the heartbeat grace minus one interval, so the crash path is the one that fires first.
+const RECONNECT_GRACE_SECONDS = 1;
 /** The agent re-runs its checks (and reports them) this often. */
 const CHECK_SECONDS = 1;
 const READY_MESSAGE = 'Agent connected; all checks pass.';
