@@ -7,6 +7,7 @@ import {
   adminToken,
   BENCH_SERVER_ENV,
   cleanups,
+  load,
   SERVER_CPUS,
   startProcess,
   waitFor,
@@ -84,3 +85,25 @@ export function percentiles(values) {
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `count` providers with an agent credential each, inserted as registerAgent would leave them (the
+ * simulated-agent benchmarks' set-up shortcut: credentials hashed with the server's own hashToken).
+ * Provider names are `<prefix><n>`; returns the providers' ids and their credentials, in order.
+ */
+export async function insertAgentProviders(db, count, prefix) {
+  const { generateToken, hashToken } = await load('apps/server/dist/auth/tokens.js');
+  const { rows } = await db.query(
+    `INSERT INTO workspace_providers (id, name, display_name, region, namespace, cluster_address, updated_at)
+     SELECT gen_random_uuid(), $2 || i, $2 || i, 'local', 'workspaces', 'https://' || $2 || i || '.invalid:6443', now()
+     FROM generate_series(1, $1::int) AS i RETURNING id`,
+    [count, prefix],
+  );
+  const credentials = rows.map(() => generateToken('agentCredential'));
+  await db.query(
+    `INSERT INTO agent_credentials (id, provider_id, token_hash)
+     SELECT gen_random_uuid(), p, h FROM unnest($1::uuid[], $2::text[]) AS t(p, h)`,
+    [rows.map((p) => p.id), credentials.map(hashToken)],
+  );
+  return { providers: rows, credentials };
+}

@@ -30,14 +30,20 @@ import {
   cleanup,
   cleanups,
   cpuTimeMs,
-  load,
   machine,
   pinLoadGenerator,
   rssBytes,
   smoke,
   writeResult,
 } from './support.mjs';
-import { now, percentiles, sleep, startDatabase, startServer } from './events-stack.mjs';
+import {
+  insertAgentProviders,
+  now,
+  percentiles,
+  sleep,
+  startDatabase,
+  startServer,
+} from './events-stack.mjs';
 
 const agents = Number(args.agents ?? (smoke ? 50 : 2000));
 const intervalSeconds = Number(args.interval ?? 5);
@@ -51,7 +57,6 @@ const PING = '{ __typename }';
 const REPORT = `mutation($input: AgentStatusInput!) { reportAgentStatus(input: $input) { status } }`;
 
 pinLoadGenerator();
-const { generateToken, hashToken } = await load('apps/server/dist/auth/tokens.js');
 
 try {
   const databaseUrl = await startDatabase();
@@ -70,18 +75,7 @@ try {
   cleanups.push(() => db.end());
 
   // Providers and credentials, as registerAgent would leave them.
-  const { rows: providers } = await db.query(
-    `INSERT INTO workspace_providers (id, name, display_name, region, namespace, cluster_address, updated_at)
-     SELECT gen_random_uuid(), 'agent-' || i, 'Agent ' || i, 'local', 'workspaces', 'https://agent-' || i || '.invalid:6443', now()
-     FROM generate_series(1, $1::int) AS i RETURNING id`,
-    [agents],
-  );
-  const credentials = providers.map(() => generateToken('agentCredential'));
-  await db.query(
-    `INSERT INTO agent_credentials (id, provider_id, token_hash)
-     SELECT gen_random_uuid(), p, h FROM unnest($1::uuid[], $2::text[]) AS t(p, h)`,
-    [providers.map((p) => p.id), credentials.map(hashToken)],
-  );
+  const { providers, credentials } = await insertAgentProviders(db, agents, 'agent-');
 
   // Count every NOTIFY on the server's channel, by phase.
   const listener = new pg.Client({ connectionString: databaseUrl });

@@ -38,7 +38,7 @@ import {
   waitFor,
   writeResult,
 } from './support.mjs';
-import { percentiles, sleep, startServer } from './events-stack.mjs';
+import { insertAgentProviders, percentiles, sleep, startServer } from './events-stack.mjs';
 import { createProvider, startAgent, startCluster, startDatabase } from './stack.mjs';
 
 const simulated = Number(args.agents ?? (smoke ? 40 : 1000));
@@ -53,7 +53,6 @@ const REPORT = `mutation($input: AgentStatusInput!) { reportAgentStatus(input: $
 const HEARTBEAT = 'mutation { agentHeartbeat { status } }';
 
 pinLoadGenerator();
-const { generateToken, hashToken } = await load('apps/server/dist/auth/tokens.js');
 const { backoffDelayMs, RECONNECT_BACKOFF } = await load('apps/agent/dist/backoff.js');
 // The checks every report must carry (PROTOCOL.md "Input limits").
 const { REQUIRED_CHECK_NAMES } = await load('apps/agent/dist/server/input-limits.js');
@@ -262,19 +261,7 @@ try {
   }
 
   // Simulated agents: providers and credentials as registerAgent would leave them.
-  const { rows: providers } = await db.query(
-    `INSERT INTO workspace_providers (id, name, display_name, region, namespace, cluster_address, updated_at)
-     SELECT gen_random_uuid(), 'simulated-' || i, 'Simulated ' || i, 'local', 'workspaces',
-            'https://simulated-' || i || '.invalid:6443', now()
-     FROM generate_series(1, $1::int) AS i RETURNING id`,
-    [simulated],
-  );
-  const credentials = providers.map(() => generateToken('agentCredential'));
-  await db.query(
-    `INSERT INTO agent_credentials (id, provider_id, token_hash)
-     SELECT gen_random_uuid(), p, h FROM unnest($1::uuid[], $2::text[]) AS t(p, h)`,
-    [providers.map((p) => p.id), credentials.map(hashToken)],
-  );
+  const { providers, credentials } = await insertAgentProviders(db, simulated, 'simulated-');
   const agents = [];
   cleanups.push(() => Promise.all(agents.map((agent) => agent.stop())));
   for (const credential of credentials) {
