@@ -45,9 +45,27 @@ export function sqlRowReader(client: PrismaClient): ReadRows | undefined {
     (await pool.query({ text, values: values as unknown[], types: FAST_TYPES })).rows as T[];
 }
 
+/**
+ * How long a statement may wait for a free pooled connection. A burst — a thousand agents reconnecting
+ * at once after their server replica went away — queues here for its turn; with pg-pool's single
+ * `connectionTimeoutMillis` it failed after 3 s as "timeout exceeded when trying to connect", which the
+ * server rightly reads as "the database is unreachable" (database/availability.ts): the agents were told
+ * SERVICE_UNAVAILABLE and backed off although PostgreSQL was fine, only busy.
+ */
+const POOL_CHECKOUT_WAIT_MS = 30_000;
+/** How long opening a new connection may take: a database that is gone still fails within this. */
+const CONNECT_TIMEOUT_MS = 3_000;
+
 export function createPrismaClient(databaseUrl: string, options: PrismaClientOptions = {}): PrismaClient {
   const onStatement = options.onStatement;
-  class CountingClient extends pg.Client {
+  // pg-pool gives its own options to every client it makes; the client's connect timeout (shorter than
+  // the pool's checkout wait) is what bounds reaching PostgreSQL.
+  class OutpostClient extends pg.Client {
+    constructor(config?: pg.ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    }
+  }
+  class CountingClient extends OutpostClient {
     override query(...args: unknown[]): never {
       const [first] = args;
       onStatement?.(typeof first === 'string' ? first : ((first as { text?: string })?.text ?? ''));
@@ -57,19 +75,18 @@ export function createPrismaClient(databaseUrl: string, options: PrismaClientOpt
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.maxConnections ?? 20,
-    // Fail fast when PostgreSQL is unreachable instead of queueing requests forever.
-    connectionTimeoutMillis: 3_000,
-    ...(onStatement ? { Client: CountingClient as unknown as typeof pg.Client } : {}),
+    connectionTimeoutMillis: POOL_CHECKOUT_WAIT_MS,
+    Client: (onStatement ? CountingClient : OutpostClient) as unknown as typeof pg.Client,
   });
   // An idle pooled connection that PostgreSQL closes (restart, DROP DATABASE) must not crash the process:
   // the pool drops it and opens a new one on next use.
   pool.on('error', () => undefined);
   // Prisma's defaults (2 s to get a connection, 5 s per interactive transaction) turn a busy moment —
   // 16 requests queued on one row lock on a loaded machine — into failed requests. Waiting longer is
-  // what a caller wants; a database that is really gone still fails fast (connectionTimeoutMillis).
+  // what a caller wants; a database that is really gone still fails fast (CONNECT_TIMEOUT_MS).
   const client = new PrismaClient({
     adapter: new PrismaPg(pool),
-    transactionOptions: { maxWait: 10_000, timeout: 15_000 },
+    transactionOptions: { maxWait: POOL_CHECKOUT_WAIT_MS, timeout: 15_000 },
   });
   pools.set(client, pool);
   // The adapter does not own a pool it was handed, so disconnecting closes it here.

@@ -80,7 +80,7 @@ export async function startOutpost(
         statusMonitor.stop();
         // First: the sockets closing below (the built-in agent's too) are this replica going away, not
         // their agents failing — nothing is marked ERROR and no lease is given up for them.
-        agentConnections.beginShutdown();
+        await boundedStep('agent lease handover', () => agentConnections.beginShutdown());
         // Each step is bounded: one that hangs is reported by name and the rest still run, so a stop
         // always finishes and releases the database.
         await boundedStep('built-in agent', () => builtInAgent?.stop());

@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
-import { REQUIRED_CHECK_NAMES } from '@outpost/agent';
-import type { GraphQLResponse } from '@outpost/testing';
-import { AGENT_PROTOCOL_VERSION, SERVER_VERSION } from '../src/version.js';
 import { AgentConnections } from '../src/agents/agent-connections.js';
 import { createNotificationPubSub } from '../src/events/notifications.js';
 import { DatabaseHealth } from '../src/database/availability.js';
 import { createWorld, startServerProcess, useTestServer, type ServerProcess } from './helpers.js';
+import {
+  agentProvider as agentProviderOf,
+  closeAgentSockets,
+  connectAgent,
+  HEARTBEAT,
+  PASSING_CHECKS,
+  report,
+  REPORT,
+} from './agent-sockets.js';
 
 /**
  * The agent lease on the server (src/agents/agent-lease.ts, agent-connections.ts), with agent
@@ -26,28 +30,7 @@ const server = useTestServer({
 let replica: ServerProcess;
 let admin: { token: string };
 
-const PASSING_CHECKS = REQUIRED_CHECK_NAMES.map((name) => ({ name, passed: true, message: 'It passes.' }));
-const REPORT = `mutation($input: AgentStatusInput!) { reportAgentStatus(input: $input) { status lease } }`;
-const report = {
-  input: { agentVersion: SERVER_VERSION, protocolVersion: AGENT_PROTOCOL_VERSION, checks: PASSING_CHECKS },
-};
-const HEARTBEAT = `mutation { agentHeartbeat { status lease } }`;
-const LEASE = `subscription { agentLease { role } }`;
-
-interface AgentSocket {
-  instanceId: string;
-  client: Client;
-  /** Every role the agentLease subscription delivered, in order. */
-  roles: string[];
-  nextRole(count: number): Promise<string>;
-  request<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
-  close(): Promise<void>;
-}
-
-const open: AgentSocket[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((socket) => socket.close()));
-});
+afterEach(closeAgentSockets);
 
 beforeAll(async () => {
   const world = await createWorld(server);
@@ -60,94 +43,7 @@ beforeAll(async () => {
 });
 afterAll(() => replica?.stop());
 
-/** A provider with a registered agent credential (its status PENDING until a holder reports). */
-async function agentProvider(): Promise<{ id: string; credential: string }> {
-  const { createWorkspaceProvider } = await server.client.data<any>(
-    `mutation($input: CreateWorkspaceProviderInput!) {
-      createWorkspaceProvider(input: $input) { provider { id } registrationToken { token } }
-    }`,
-    {
-      input: {
-        name: `lease-${randomUUID().slice(0, 8)}`,
-        region: 'eu',
-        clusterAddress: 'https://lease.k8s.example.com:6443',
-        namespace: 'workspaces',
-        organizationIds: [],
-      },
-    },
-    admin,
-  );
-  const { registerAgent } = await server.client.data<any>(
-    `mutation { registerAgent { credential } }`,
-    {},
-    { token: createWorkspaceProvider.registrationToken.token },
-  );
-  return { id: createWorkspaceProvider.provider.id, credential: registerAgent.credential };
-}
-
-/** Connects as an agent process would and subscribes to agentLease. */
-function connectAgent(
-  websocketUrl: string,
-  credential: string,
-  instanceId: string = randomUUID(),
-): AgentSocket {
-  const client = createClient({
-    url: websocketUrl,
-    webSocketImpl: WebSocket,
-    connectionParams: { token: credential, agentInstanceId: instanceId },
-    retryAttempts: 0,
-    lazy: false,
-    onNonLazyError: () => undefined,
-  });
-  const roles: string[] = [];
-  const waiters = new Set<() => void>();
-  client.subscribe<{ agentLease: { role: string } }>(
-    { query: LEASE },
-    {
-      next: (value) => {
-        if (value.data) roles.push(value.data.agentLease.role);
-        for (const wake of waiters) wake();
-      },
-      error: () => undefined,
-      complete: () => undefined,
-    },
-  );
-  const socket: AgentSocket = {
-    instanceId,
-    client,
-    roles,
-    nextRole: (count) =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`no role #${count}: ${JSON.stringify(roles)}`)),
-          10_000,
-        );
-        const check = () => {
-          if (roles.length < count) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve(roles[count - 1]!);
-        };
-        waiters.add(check);
-        check();
-      }),
-    request: (query, variables = {}) =>
-      new Promise((resolve, reject) => {
-        let result: GraphQLResponse = {};
-        client.subscribe(
-          { query, variables },
-          {
-            next: (value) => (result = value as GraphQLResponse),
-            error: (error) => (Array.isArray(error) ? resolve({ errors: error }) : reject(error)),
-            complete: () => resolve(result as GraphQLResponse<any>),
-          },
-        );
-      }),
-    close: () => client.dispose() as Promise<void>,
-  };
-  open.push(socket);
-  return socket;
-}
+const agentProvider = () => agentProviderOf(server.client, admin);
 
 const readAgentsConfig = () => ({
   heartbeatIntervalSeconds: 5,
@@ -303,7 +199,7 @@ describe('the agent lease', () => {
         () => undefined,
       );
     const stopping = side();
-    stopping.beginShutdown();
+    await stopping.beginShutdown();
     await stopping.closed(closing);
     expect(await server.db.agentLease.findUniqueOrThrow({ where: { providerId: provider.id } })).toEqual(
       lease,
@@ -314,7 +210,7 @@ describe('the agent lease', () => {
     await running.closed(closing);
     expect(await standby.nextRole(2)).toBe('HOLDER');
     expect(standby.roles).toEqual(['STANDBY', 'HOLDER']);
-    running.beginShutdown();
+    await running.beginShutdown();
   });
 
   it('a replica shutting down releases no lease and marks nothing', async () => {

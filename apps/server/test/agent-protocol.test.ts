@@ -20,6 +20,7 @@ import {
   PASSWORD,
   startServerProcess,
   tokenFor,
+  useStatementCountingServer,
   useTestServer,
   type ServerProcess,
   type World,
@@ -307,7 +308,7 @@ async function createWorkspace(env: Env, as: Credentials, organizationId: string
 
 describe('agent protocol', () => {
   // Silence is tested on a server of its own below: here a provider must stay READY while a test pauses.
-  const server = useTestServer({ config: { agents: { heartbeatGraceSeconds: 3600 } } });
+  const server = useStatementCountingServer({ config: { agents: { heartbeatGraceSeconds: 3600 } } });
   let world: World;
   let env: Env;
 
@@ -574,14 +575,20 @@ describe('agent protocol', () => {
           agentHeartbeat: { status: 'READY', heartbeatIntervalSeconds: 5 },
         });
       }
-      // The agent repeats its full report every check interval; an identical one is as quiet.
-      await server.client.data(REPORT, { input: statusReport() }, provider.agent);
+      // The agent repeats its full report every check interval and after every reconnect; an identical
+      // one is as quiet, and cheap: one statement on the provider's row, not the report's transaction
+      // (a thousand agents re-homing at once after a server replica went away all send one).
+      const { statements } = await server.statementsDuring(() =>
+        server.client.data(REPORT, { input: statusReport() }, provider.agent),
+      );
+      expect(statements.filter((sql) => /workspace_providers/.test(sql))).toHaveLength(1);
       await watcher.watch.settle();
 
       expect(watcher.about(provider.id)).toEqual(['CREATED', 'STATUS_CHANGED PENDING→READY']);
       expect(await statusEvents(env, provider.id)).toEqual(eventsBefore);
       const after = await server.db.workspaceProvider.findUniqueOrThrow({ where: { id: provider.id } });
       expect(after.lastHeartbeatAt!.getTime()).toBeGreaterThan(before.lastHeartbeatAt!.getTime());
+      expect(after.lastReportAt!.getTime()).toBeGreaterThan(before.lastReportAt!.getTime());
       expect({ ...after, lastHeartbeatAt: null, lastReportAt: null, updatedAt: null }).toEqual({
         ...before,
         lastHeartbeatAt: null,

@@ -60,11 +60,12 @@ export function isStatusMonitorSweep(sql: string): boolean {
  * useTestServer, plus `statementsDuring(step)`: the SQL statements the server sent while `step` ran,
  * the status monitor's sweeps left out (for tests that a request or an event costs a fixed number).
  */
-export function useStatementCountingServer(): TestServer & {
+export function useStatementCountingServer(options: { config?: TestConfig } = {}): TestServer & {
   statementsDuring<T>(step: () => Promise<T>): Promise<{ result: T; statements: string[] }>;
 } {
   let statements: string[] | null = null;
   const server = useTestServer({
+    ...options,
     onStatement: (sql) => {
       if (statements && !isStatusMonitorSweep(sql)) statements.push(sql);
     },

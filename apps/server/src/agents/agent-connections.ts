@@ -11,6 +11,7 @@ import { requireAgent } from '../auth/policy.js';
 import { isAgentPrincipalValid } from './agent-credentials.js';
 import {
   claimLease,
+  handOverLeases,
   purgeStaleConnections,
   releaseConnection,
   type AgentConnectionRef,
@@ -128,12 +129,21 @@ export class AgentConnections {
     this.pendingChecks.add(timer);
   }
 
-  /** This replica is stopping: agents' sockets closing from now on are not their agents' fault. */
-  beginShutdown(): void {
+  /**
+   * This replica is stopping: agents' sockets closing from now on are not their agents' fault. Their
+   * leases are marked handed over first, so no replica blames them while they re-home (handOverLeases).
+   */
+  async beginShutdown(): Promise<void> {
     this.shuttingDown = true;
     for (const timer of this.pendingChecks) clearTimeout(timer);
     this.pendingChecks.clear();
     clearInterval(this.purgeTimer);
+    try {
+      await handOverLeases(this.prisma, this.replicaId);
+    } catch (error) {
+      // Without the mark the agents still re-home; one slower than the grace may then be marked ERROR.
+      this.failed(error);
+    }
   }
 
   /**

@@ -16,6 +16,13 @@ import { sqlReader } from '../database/sql.js';
 
 export type AgentLeaseRole = 'HOLDER' | 'STANDBY';
 
+/**
+ * Agents reconnect with back-off capped at this (apps/agent/PROTOCOL.md "Errors"): an agent whose
+ * connection attempts failed — its replica went away, the database was down — may take this long to
+ * come back.
+ */
+export const AGENT_MAX_RECONNECT_BACKOFF_SECONDS = 30;
+
 /** One graphql-ws connection of an agent, as the replica serving it knows it. */
 export interface AgentConnectionRef {
   /** Chosen by the server per socket. */
@@ -67,7 +74,8 @@ export async function claimLease(
          holder_replica_id = EXCLUDED.holder_replica_id,
          acquired_at = CASE WHEN l.holder_connection_id = EXCLUDED.holder_connection_id
                             THEN l.acquired_at ELSE now() END,
-         expires_at = EXCLUDED.expires_at
+         expires_at = EXCLUDED.expires_at,
+         handover_until = NULL
        WHERE l.holder_connection_id = EXCLUDED.holder_connection_id
           OR l.holder_instance_id = EXCLUDED.holder_instance_id
           OR l.expires_at <= now()
@@ -109,6 +117,23 @@ export async function releaseConnection(
     [connectionId, keepLease],
   );
   return row ?? null;
+}
+
+/**
+ * This replica is shutting down: the agents it serves are about to lose their sockets and re-home on
+ * another replica (they keep their leases, releaseConnection). Until they have — at most the agents'
+ * longest reconnect back-off from now, however busy the survivor is with all of them at once — their
+ * silence is the control plane's doing, not theirs: the silence monitor (markSilentProviders) passes
+ * over leases marked so. The first claim of the lease afterwards, on any replica, clears the mark.
+ */
+export async function handOverLeases(prisma: PrismaClient, replicaId: string): Promise<number> {
+  const rows = await sqlReader(prisma)<{ providerId: string }>(
+    `UPDATE agent_leases SET handover_until = now() + make_interval(secs => $2)
+     WHERE holder_replica_id = $1 AND expires_at > now()
+     RETURNING provider_id AS "providerId"`,
+    [replicaId, AGENT_MAX_RECONNECT_BACKOFF_SECONDS],
+  );
+  return rows.length;
 }
 
 /**

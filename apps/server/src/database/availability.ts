@@ -39,9 +39,12 @@ const UNAVAILABLE_KINDS = new Set([
   'SocketTimeout',
   'TooManyConnections',
 ]);
-/** node-postgres raises some of them as plain Errors with only a message. */
+/**
+ * node-postgres raises some of them as plain Errors with only a message ("timeout expired": a new
+ * connection that did not open within the client's connect timeout, @outpost/prisma).
+ */
 const UNAVAILABLE_MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|the database system is (starting up|shutting down|in recovery mode)|terminating connection due to administrator command/i;
+  /Connection terminated|timeout expired|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|the database system is (starting up|shutting down|in recovery mode)|terminating connection due to administrator command/i;
 
 /** Whether `error`, or anything it wraps, says the database could not be reached. */
 export function isDatabaseUnavailable(error: unknown): boolean {

@@ -4,7 +4,7 @@ import { unauthenticated } from '../graphql/errors.js';
 import { DatabaseHealth, isDatabaseUnavailable } from '../database/availability.js';
 import { SUPPORTED_AGENT_PROTOCOL_VERSIONS } from '../version.js';
 import { sqlReader } from '../database/sql.js';
-import { leaseStillReleasedBy } from '../agents/agent-lease.js';
+import { AGENT_MAX_RECONNECT_BACKOFF_SECONDS, leaseStillReleasedBy } from '../agents/agent-lease.js';
 
 /**
  * The status machine of a provider (DESIGN.md "Status of a provider", apps/agent/PROTOCOL.md "Status").
@@ -149,6 +149,8 @@ export async function applyAgentReport(
   credentialId?: string,
 ): Promise<ProviderStatus> {
   const { status, message } = statusFromReport(report);
+  if (status === 'READY' && (await restatedReport(prisma, providerId, report, message, credentialId)))
+    return 'READY';
   return prisma.$transaction(async (tx) => {
     await lockForAgent(tx, providerId, credentialId);
     const before = await tx.workspaceProvider.findUniqueOrThrow({ where: { id: providerId } });
@@ -173,6 +175,47 @@ export async function applyAgentReport(
     if (!changed && factsChanged) await notify(tx, { topic: 'provider', type: 'UPDATED', providerId });
     return status;
   });
+}
+
+/**
+ * The report of a READY provider's agent that says again what is stored — every agent's first report
+ * after a reconnect: when a server replica goes away, a thousand of them arrive at the survivor at once.
+ * Then the report changes nothing but the times it was heard, and is one autocommitted statement through
+ * the pool instead of the transaction of six (the heartbeat's fast path, below, is the same idea). The
+ * credential is checked in the same statement; a revocation sets ERROR under the row lock in its own
+ * transaction, so a restated report either commits before it (and is overridden by its ERROR) or finds
+ * the provider no longer READY and goes the full way, which refuses it. False: take the full way.
+ */
+async function restatedReport(
+  prisma: PrismaClient,
+  providerId: string,
+  report: AgentReport,
+  readyMessage: string,
+  credentialId: string | undefined,
+): Promise<boolean> {
+  const rows = await sqlReader(prisma)<{ id: string }>(
+    `UPDATE workspace_providers SET last_heartbeat_at = now(), last_report_at = now()
+     WHERE id = $1::uuid AND status = 'READY' AND status_message = $2
+       AND agent_version = $3 AND agent_protocol_version = $4
+       AND kubernetes_version IS NOT DISTINCT FROM $5 AND chart_version IS NOT DISTINCT FROM $6
+       AND ($7::jsonb IS NULL OR node_summary = $7::jsonb) AND check_results = $8::jsonb
+       AND ($9::uuid IS NULL OR EXISTS (
+         SELECT 1 FROM agent_credentials WHERE id = $9::uuid AND revoked_at IS NULL
+           AND (expires_at IS NULL OR expires_at > now())))
+     RETURNING id`,
+    [
+      providerId,
+      readyMessage,
+      report.agentVersion,
+      report.protocolVersion,
+      report.kubernetesVersion ?? null,
+      report.chartVersion ?? null,
+      report.nodeSummary ? JSON.stringify(report.nodeSummary) : null,
+      JSON.stringify(report.checks),
+      credentialId ?? null,
+    ],
+  );
+  return rows.length > 0;
 }
 
 /**
@@ -226,8 +269,10 @@ async function lockForAgent(tx: Prisma.TransactionClient, providerId: string, cr
 
 /**
  * Marks READY providers whose agent has been silent for longer than the grace period (on the database
- * clock, like every heartbeat time) as ERROR. However many replicas run this at once, each silent provider
- * gets one transition, one event and one notification.
+ * clock, like every heartbeat time) as ERROR — except those whose agent is re-homing because its server
+ * replica shut down under it (agents/agent-lease.ts handOverLeases), until the allowance for that ends.
+ * However many replicas run this at once, each silent provider gets one transition, one event and one
+ * notification.
  */
 export async function markSilentProviders(prisma: PrismaClient, graceSeconds: number): Promise<string[]> {
   return prisma.$transaction(async (tx) => {
@@ -236,10 +281,12 @@ export async function markSilentProviders(prisma: PrismaClient, graceSeconds: nu
     // any that heartbeated meanwhile), so each silent provider gets one transition, event and notification.
     const silent = await tx.$queryRaw<Array<{ id: string; silentSince: string }>>`
       SELECT id, to_char(last_heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS "silentSince"
-      FROM workspace_providers
+      FROM workspace_providers p
       WHERE status = 'READY' AND last_heartbeat_at < now() - make_interval(secs => ${graceSeconds})
+        AND NOT EXISTS (
+          SELECT 1 FROM agent_leases l WHERE l.provider_id = p.id AND l.handover_until > now())
       ORDER BY id
-      FOR UPDATE`;
+      FOR UPDATE OF p`;
     const marked: string[] = [];
     for (const { id, silentSince } of silent) {
       // Each provider's message names its own last heartbeat, so an admin reading it later (or in the
@@ -288,12 +335,6 @@ export async function markAgentDisconnected(
     return transitioned;
   });
 }
-
-/**
- * Agents reconnect with back-off capped at this (apps/agent/PROTOCOL.md "Errors"): an agent whose
- * connection attempts failed during a control-plane outage may take this long to come back after it.
- */
-const AGENT_MAX_RECONNECT_BACKOFF_SECONDS = 30;
 
 /**
  * Runs markSilentProviders every few seconds in this replica until stopped — but only once the database

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "agent_leases" ADD COLUMN     "handover_until" TIMESTAMPTZ(3);
