@@ -8,7 +8,7 @@ import { startOutpostServer, type OutpostServer } from './support/server.js';
 import { Teardown } from './support/teardown.js';
 
 /**
- * DESIGN.md "Status of a provider", end to end: a real server process, real agent processes and a
+ * docs/architecture.md "Status of a provider", end to end: a real server process, real agent processes and a
  * real kube-apiserver. Each test deploys the agent of a provider of its own into a namespace of its
  * own, breaks something the way it breaks in production, and watches the provider's status through
  * the admin's `workspaceProviderEvents` subscription.

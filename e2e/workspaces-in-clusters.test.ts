@@ -18,7 +18,8 @@ import { startOutpostServer, type OutpostServer } from './support/server.js';
 import { Teardown } from './support/teardown.js';
 
 /**
- * DESIGN.md "Agent ↔ server", workspaces: two providers, each a cluster of its own with its own agent.
+ * Workspaces, level-triggered (apps/agent/PROTOCOL.md "Flow", step 6; docs/architecture.md "Agents:
+ * protocol and lease"): two providers, each a cluster of its own with its own agent.
  * A member's workspace lands in the cluster of the provider it was created in and nowhere else, its
  * observed phase comes back to the server, deleting it removes its objects, and an object that looks
  * like the agent's but belongs to no workspace is removed at the next resync.

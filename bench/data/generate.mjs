@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Fills a migrated Outpost database with a realistic data set, reproducible from a seed: users,
 // organizations and memberships, workspace providers with mixed statuses, allowlists, status histories
-// and workspaces, all obeying DESIGN.md's rules so the server reads them as it would read its own writes.
+// and workspaces, all obeying the rules of docs/architecture.md, so the server reads them as it would read
+// its own writes.
 //
 //   node bench/data/generate.mjs --database-url postgres://… [--seed 1] [--providers 1000]
 //     [--organizations 200] [--users 2000] [--workspaces 10000] [--status-events 50000]

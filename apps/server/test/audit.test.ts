@@ -7,10 +7,11 @@ import { hashToken } from '../src/auth/tokens.js';
 import { PASSWORD, setProviderStatus, tokenFor, useTestServer } from './helpers.js';
 import { expectNoChange, UNKNOWN_ID } from './assertions.js';
 
-// DESIGN.md: every mutation writes an AuditEvent (actor, action, target, before/after), in the same
-// transaction as the change, and a mutation that fails writes nothing. The table below has one entry per
-// Mutation field of the committed schema: how to make it succeed, what its audit event must say, and how
-// to make it fail. A new mutation without an entry (or a checked exemption, see EXEMPT) fails the first test.
+// docs/architecture.md "Audit": every mutation writes an AuditEvent (actor, action, target, before/after),
+// in the same transaction as the change, and a mutation that fails writes nothing. The table below has one
+// entry per Mutation field of the committed schema: how to make it succeed, what its audit event must say,
+// and how to make it fail. A new mutation without an entry (or a checked exemption, see EXEMPT) fails the
+// first test.
 
 const server = useTestServer();
 

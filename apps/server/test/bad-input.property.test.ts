@@ -635,7 +635,7 @@ describe('bad input, property-based (rule 8)', () => {
         expect(cases[field.name]!.document, `${field.name}(${arg.name})`).toContain(`${arg.name}:`);
   });
 
-  // What happened per mutation, written to .test-results/ for the README's report table.
+  // What happened per mutation, written to .test-results/ for the report table in docs/fault-suites.md.
   type Outcome = { ok: number; refused: Record<string, number> };
   const outcomes: Record<string, Outcome> = {};
   afterAll(() => {

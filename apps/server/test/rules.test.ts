@@ -5,7 +5,7 @@ import { ensureBuiltInProvider } from '../src/database/bootstrap.js';
 import { createProvider, createWorld, setProviderStatus, useTestServer, type World } from './helpers.js';
 import { databaseSnapshot, expectGraphQLError, expectNoChange, UNKNOWN_ID } from './assertions.js';
 
-// One `describe` per rule of DESIGN.md ("Rules (each is a test)"), each checked through the GraphQL API
+// One `describe` per numbered rule of docs/architecture.md ("Rules"), each checked through the GraphQL API
 // the way the console and CLI use it. The describes share one database and run in order; each creates
 // its own providers (and, where alternatives matter, its own organization) so they do not depend on
 // one another, and any change to the default provider is undone before the describe ends.

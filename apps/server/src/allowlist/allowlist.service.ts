@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/audit-log.js';
 import { notify } from '../events/notifications.js';
 
 /**
- * Which organizations may use which provider (DESIGN.md rules 3 and 4).
+ * Which organizations may use which provider (docs/architecture.md "Rules", rules 3 and 4).
  *
  * Rule 4's race: removing an organization from an allowlist must not interleave with creating a
  * workspace for it. Removal takes the allowlist row FOR UPDATE; workspace creation takes the same row

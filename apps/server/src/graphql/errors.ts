@@ -36,7 +36,7 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export interface OutpostErrorDetails {
   /** Which input field was wrong, for BAD_USER_INPUT. */
   field?: string;
-  /** Which rule of DESIGN.md refused the request, e.g. `RULE_4_ALLOWLIST_IN_USE`. */
+  /** Which rule (docs/architecture.md "Rules") refused the request, e.g. `RULE_4_ALLOWLIST_IN_USE`. */
   rule?: string;
   /** Anything else a client can act on (workspaces still in the way, an alternative provider). */
   [key: string]: unknown;

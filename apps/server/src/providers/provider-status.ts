@@ -7,7 +7,8 @@ import { sqlReader } from '../database/sql.js';
 import { AGENT_MAX_RECONNECT_BACKOFF_SECONDS, leaseStillReleasedBy } from '../agents/agent-lease.js';
 
 /**
- * The status machine of a provider (DESIGN.md "Status of a provider", apps/agent/PROTOCOL.md "Status").
+ * The status machine of a provider (docs/architecture.md "Status of a provider", apps/agent/PROTOCOL.md
+ * "Status").
  * Every status change goes through changeProviderStatus; the agent-facing entry points below decide
  * what the status should be from what the agent reported.
  */
