@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import type { FormattedExecutionResult } from 'graphql';
 import type { Client } from 'graphql-ws';
@@ -354,4 +355,35 @@ export function resultOf(client: Client, query: string): Promise<FormattedExecut
       },
     );
   });
+}
+
+/**
+ * Runs `action`, whose first read of api_tokens (authenticating a request, re-checking a subscriber's
+ * token before an event) is made to hang on a lock; PostgreSQL then ends that read's connection (57P01,
+ * as when the database shuts down). Resolves with what `action` resolved with.
+ */
+export async function withApiTokensReadFailing<T>(databaseUrl: string, action: () => Promise<T>): Promise<T> {
+  const locker = new pg.Client({ connectionString: databaseUrl });
+  await locker.connect();
+  try {
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE api_tokens IN ACCESS EXCLUSIVE MODE');
+    const result = action();
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      if (Date.now() > deadline) throw new Error('nothing waited on the lock of api_tokens');
+      // Whoever waits on this lock (matched by the lock, not by query text: a prepared statement waits
+      // for it while pg_stat_activity still shows the connection's previous query).
+      const { rows } = await locker.query<{ n: number }>(
+        `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND pg_backend_pid() = ANY (pg_blocking_pids(pid))`,
+      );
+      if (rows[0]!.n > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await locker.query('ROLLBACK');
+    return await result;
+  } finally {
+    await locker.end();
+  }
 }

@@ -1,8 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { SubscriptionRecorder } from '@outpost/testing';
 import { serviceUnavailableError } from '../src/database/availability.js';
-import { createProvider, createWorld, setProviderStatus, useTestServer, type World } from './helpers.js';
+import {
+  createProvider,
+  createWorld,
+  setProviderStatus,
+  useTestServer,
+  withApiTokensReadFailing,
+  type World,
+} from './helpers.js';
 
 /**
  * A subscription that cannot be served says so with the codes a request gets: NOT_FOUND for a provider
@@ -95,37 +101,6 @@ describe('subscriptions refused or failed', () => {
     }
   };
 
-  /**
-   * Runs `action`, whose first read of api_tokens (authenticating a request, re-checking a subscriber's
-   * token before an event) is made to hang on a lock; PostgreSQL then ends that read's connection (57P01,
-   * as when the database shuts down). Resolves with what `action` resolved with.
-   */
-  const withApiTokensReadFailing = async <T>(action: () => Promise<T>): Promise<T> => {
-    const locker = new pg.Client({ connectionString: server.databaseUrl });
-    await locker.connect();
-    try {
-      await locker.query('BEGIN');
-      await locker.query('LOCK TABLE api_tokens IN ACCESS EXCLUSIVE MODE');
-      const result = action();
-      const deadline = Date.now() + 15_000;
-      for (;;) {
-        if (Date.now() > deadline) throw new Error('nothing waited on the lock of api_tokens');
-        // Whoever waits on this lock (matched by the lock, not by query text: a prepared statement waits
-        // for it while pg_stat_activity still shows the connection's previous query).
-        const { rows } = await locker.query<{ n: number }>(
-          `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
-           WHERE datname = current_database() AND pg_backend_pid() = ANY (pg_blocking_pids(pid))`,
-        );
-        if (rows[0]!.n > 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      await locker.query('ROLLBACK');
-      return await result;
-    } finally {
-      await locker.end();
-    }
-  };
-
   it('still lets members subscribe to a provider they can use, and staff to any', async () => {
     const mine = subscribe(world.personas.member.credentials, ours.id);
     const staff = subscribe(world.personas.siteManager.credentials, theirs.id);
@@ -140,7 +115,7 @@ describe('subscriptions refused or failed', () => {
     const watcher = subscribe(admin, ours.id);
     const status = await untilLive(watcher, ours.id);
     // The next event's first read is the re-check of the subscriber's API token.
-    await withApiTokensReadFailing(() =>
+    await withApiTokensReadFailing(server.databaseUrl, () =>
       setProviderStatus(server.db, ours.id, status === 'ERROR' ? 'READY' : 'ERROR', 'test: next'),
     );
     await ended(watcher);
@@ -154,7 +129,9 @@ describe('subscriptions refused or failed', () => {
     expect(JSON.stringify(errors)).not.toMatch(/terminating|administrator|stack/i);
 
     // The same failure over HTTP (authenticating the request): the same error, with a 503.
-    const overHttp = await withApiTokensReadFailing(() => server.client.request(`{ me { id } }`, {}, admin));
+    const overHttp = await withApiTokensReadFailing(server.databaseUrl, () =>
+      server.client.request(`{ me { id } }`, {}, admin),
+    );
     expect(overHttp.status).toBe(503);
     expect(overHttp.errors).toEqual(errors);
   });

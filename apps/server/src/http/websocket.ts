@@ -21,6 +21,7 @@ import { websocketClientAddress } from '../limits/client-address.js';
 import { subscribe } from '../events/shared-execution.js';
 import {
   isDatabaseUnavailable,
+  SERVICE_UNAVAILABLE,
   serviceUnavailableError,
   type DatabaseHealth,
 } from '../database/availability.js';
@@ -75,7 +76,17 @@ export function serveGraphqlOverWebSocket(parts: {
       subscribe,
       onConnect: async (ctx) => {
         const secret = connectionSecret(ctx.connectionParams ?? {}, ctx.extra.request, sessionCookies);
-        const context = await createContext(secret);
+        let context: OutpostContext;
+        try {
+          context = await createContext(secret);
+        } catch (error) {
+          // createContext answers a database failure with SERVICE_UNAVAILABLE (authentication.ts). A
+          // thrown error would make graphql-ws close with 4500 "Internal error": instead say what it is,
+          // and that trying again later is right (1013 Try Again Later; PROTOCOL.md lists the close codes).
+          if (!(error instanceof GraphQLError && error.extensions.code === SERVICE_UNAVAILABLE)) throw error;
+          ctx.extra.socket.close(1013, error.message);
+          return false;
+        }
         ctx.extra.viewerContext = context;
         // An agent's socket takes part in the agent lease (agents/agent-connections.ts).
         if (context.agent?.kind === 'credential') {
