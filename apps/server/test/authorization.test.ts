@@ -267,6 +267,40 @@ const STATUS_EVENTS = `subscription {
   workspaceProviderEvents { type providerId statusEvent { fromStatus toStatus message } }
 }`;
 
+/** A workspace of world.org created by the teammate: members hear of their organization's workspaces. */
+function workspaceCreatedCase(h: Harness, query: string): SubscriptionCase {
+  let created = '';
+  return {
+    kind: 'subscription',
+    channel: 'workspace',
+    query,
+    trigger: async () => {
+      created = await createWorkspaceAs(h, h.teammate.credentials, h.world.org.id, h.orgOnly.id);
+    },
+    isAbout: (e) => e.workspaceEvents.workspaceId === created && e.workspaceEvents.type === 'CREATED',
+    receivedBy: ['member', 'orgAdmin', 'siteManager', 'siteAdmin'],
+  };
+}
+
+/** A provider only world.org may use, cordoned: its members and site staff hear of it. */
+async function providerCordonedCase(h: Harness, query: string): Promise<SubscriptionCase> {
+  const provider = await freshProvider(h, [h.world.org.id]);
+  return {
+    kind: 'subscription',
+    channel: 'provider',
+    query,
+    trigger: async () => {
+      await gql(h, `mutation($id: ID!) { cordonWorkspaceProvider(id: $id, reason: "upgrade") { id } }`, {
+        id: provider.id,
+      });
+    },
+    isAbout: (e) =>
+      e.workspaceProviderEvents.providerId === provider.id &&
+      e.workspaceProviderEvents.type === 'CORDON_CHANGED',
+    receivedBy: ['member', 'orgAdmin', 'siteManager', 'siteAdmin'],
+  };
+}
+
 const matrix: Record<string, FieldCases> = {
   // --- Queries ---
 
@@ -841,56 +875,31 @@ const matrix: Record<string, FieldCases> = {
 
   'Subscription.workspaceProviderEvents': {
     expected: SIGNED_IN,
-    arrange: async (h) => {
-      const provider = await freshProvider(h, [h.world.org.id]);
-      return {
-        kind: 'subscription',
-        channel: 'provider',
-        query: PROVIDER_EVENTS,
-        trigger: async () => {
-          await gql(h, `mutation($id: ID!) { cordonWorkspaceProvider(id: $id, reason: "upgrade") { id } }`, {
-            id: provider.id,
-          });
-        },
-        isAbout: (e) =>
-          e.workspaceProviderEvents.providerId === provider.id &&
-          e.workspaceProviderEvents.type === 'CORDON_CHANGED',
-        receivedBy: ['member', 'orgAdmin', 'siteManager', 'siteAdmin'],
-        checkReceived: async (events, persona) => {
-          const own = organizationsOf(h, persona.name);
-          if (!own) return;
-          const visible = await h.server.db.workspaceProvider.findMany({
-            where: { allowlistEntries: { some: { organizationId: { in: own } } } },
-            select: { id: true },
-          });
-          for (const event of events)
-            expect(visible.map((p) => p.id)).toContain(event.workspaceProviderEvents.providerId);
-        },
-      };
-    },
+    arrange: async (h) => ({
+      ...(await providerCordonedCase(h, PROVIDER_EVENTS)),
+      checkReceived: async (events, persona) => {
+        const own = organizationsOf(h, persona.name);
+        if (!own) return;
+        const visible = await h.server.db.workspaceProvider.findMany({
+          where: { allowlistEntries: { some: { organizationId: { in: own } } } },
+          select: { id: true },
+        });
+        for (const event of events)
+          expect(visible.map((p) => p.id)).toContain(event.workspaceProviderEvents.providerId);
+      },
+    }),
   },
 
   'Subscription.workspaceEvents': {
     expected: SIGNED_IN,
-    arrange: async (h) => {
-      let created = '';
-      return {
-        kind: 'subscription',
-        channel: 'workspace',
-        query: WORKSPACE_EVENTS,
-        trigger: async () => {
-          // The teammate's workspace: members hear about their organization's workspaces, not only their own.
-          created = await createWorkspaceAs(h, h.teammate.credentials, h.world.org.id, h.orgOnly.id);
-        },
-        isAbout: (e) => e.workspaceEvents.workspaceId === created && e.workspaceEvents.type === 'CREATED',
-        receivedBy: ['member', 'orgAdmin', 'siteManager', 'siteAdmin'],
-        checkReceived: (events, persona) => {
-          const own = organizationsOf(h, persona.name);
-          if (own)
-            for (const event of events) expect(own).toContain(event.workspaceEvents.workspace.organizationId);
-        },
-      };
-    },
+    arrange: async (h) => ({
+      ...workspaceCreatedCase(h, WORKSPACE_EVENTS),
+      checkReceived: (events, persona) => {
+        const own = organizationsOf(h, persona.name);
+        if (own)
+          for (const event of events) expect(own).toContain(event.workspaceEvents.workspace.organizationId);
+      },
+    }),
   },
 
   // --- What the agent reports and the allowlist: site staff only (rule 7), even for providers members may use. ---
@@ -1040,12 +1049,25 @@ const reading =
     },
   });
 
-const onProvider = (selection: string) => `query($id: ID!) { workspaceProvider(id: $id) { ${selection} } }`;
-
+/**
+ * A field of the object at `path` in a provider (the provider itself for []): orgOnly, which only
+ * world.org may use, unless `providerOf` names another. `args` holds arguments of path elements.
+ */
+const onProvider = (
+  path: string[],
+  providerOf: (h: Harness) => string = (h) => h.orgOnly.id,
+  args: Record<string, string> = {},
+) =>
+  reading(
+    `query($id: ID!) { workspaceProvider(id: $id) { ${path.map((key) => `${key}${args[key] ?? ''} {`).join(' ')} ` +
+      `$SELECTION ${'}'.repeat(path.length)} } }`,
+    ['workspaceProvider', ...path],
+    (h) => ({ id: providerOf(h) }),
+  );
 const typeCases: Record<string, TypeCases> = {
   // Staff-only provider fields have cases of their own in `matrix` (staffField); these are the rest.
   WorkspaceProvider: {
-    reach: reading(onProvider('id $SELECTION'), ['workspaceProvider'], (h) => ({ id: h.orgOnly.id })),
+    reach: onProvider([]),
     fields: all(
       [
         'id',
@@ -1102,62 +1124,32 @@ const typeCases: Record<string, TypeCases> = {
     fields: all(['userId', 'email', 'name', 'role'], ORG_VISIBLE),
   },
   OrganizationWorkspaceCount: {
-    reach: reading(
-      onProvider('workspaceCountsByOrganization { $SELECTION }'),
-      ['workspaceProvider', 'workspaceCountsByOrganization'],
-      (h) => ({
-        id: h.orgOnly.id,
-      }),
-    ),
+    reach: onProvider(['workspaceCountsByOrganization']),
     fields: all(['organization', 'count'], STAFF_FIELD),
   },
   ProviderCheckResult: {
-    reach: reading(onProvider('checkResults { $SELECTION }'), ['workspaceProvider', 'checkResults'], (h) => ({
-      id: h.orgOnly.id,
-    })),
+    reach: onProvider(['checkResults']),
     fields: all(['name', 'passed', 'message'], STAFF_FIELD),
   },
   ProviderNodeSummary: {
-    reach: reading(onProvider('nodeSummary { $SELECTION }'), ['workspaceProvider', 'nodeSummary'], (h) => ({
-      id: h.orgOnly.id,
-    })),
+    reach: onProvider(['nodeSummary']),
     fields: all(['nodeCount', 'cpuMillicores', 'memoryBytes'], STAFF_FIELD),
   },
   ProviderStatusEvent: {
-    reach: reading(
-      onProvider('statusHistory(first: 5) { $SELECTION }'),
-      ['workspaceProvider', 'statusHistory'],
-      (h) => ({
-        id: h.orgOnly.id,
-      }),
-    ),
+    reach: onProvider(['statusHistory'], undefined, { statusHistory: '(first: 5)' }),
     fields: all(['id', 'providerId', 'fromStatus', 'toStatus', 'message', 'at'], STAFF_FIELD),
   },
   AgentCredentialInfo: {
-    reach: reading(
-      onProvider('agentCredentials { $SELECTION }'),
-      ['workspaceProvider', 'agentCredentials'],
-      (h) => ({
-        id: h.orgOnly.id,
-      }),
-    ),
+    reach: onProvider(['agentCredentials']),
     fields: all(['id', 'isRegistration', 'createdAt', 'lastUsedAt', 'expiresAt', 'revokedAt'], STAFF_FIELD),
   },
   ProviderAgents: {
-    reach: reading(onProvider('agents { $SELECTION }'), ['workspaceProvider', 'agents'], (h) => ({
-      id: h.home.id,
-    })),
+    reach: onProvider(['agents'], (h) => h.home.id),
     fields: all(['leaseHolder', 'standbys', 'standbyCount'], STAFF_FIELD),
   },
   // home's lease holder: agentOfProvider's connection, open for the whole file.
   AgentConnectionInfo: {
-    reach: reading(
-      onProvider('agents { leaseHolder { $SELECTION } }'),
-      ['workspaceProvider', 'agents', 'leaseHolder'],
-      (h) => ({
-        id: h.home.id,
-      }),
-    ),
+    reach: onProvider(['agents', 'leaseHolder'], (h) => h.home.id),
     fields: all(['instanceId', 'connectedAt', 'lastSeenAt', 'holdsLease'], STAFF_FIELD),
   },
   // `me` is public and null without a user; a user reads their own account.
@@ -1290,46 +1282,14 @@ const typeCases: Record<string, TypeCases> = {
     ),
   },
   WorkspaceEvent: {
-    reach: (h, selection): SubscriptionCase => {
-      let created = '';
-      return {
-        kind: 'subscription',
-        channel: 'workspace',
-        query: `subscription { workspaceEvents { type workspaceId $SELECTION } }`.replace(
-          '$SELECTION',
-          selection,
-        ),
-        trigger: async () => {
-          created = await createWorkspaceAs(h, h.teammate.credentials, h.world.org.id, h.orgOnly.id);
-        },
-        isAbout: (e) => e.workspaceEvents.workspaceId === created && e.workspaceEvents.type === 'CREATED',
-        receivedBy: ['member', 'orgAdmin', 'siteManager', 'siteAdmin'],
-      };
-    },
+    reach: (h, selection) =>
+      workspaceCreatedCase(h, `subscription { workspaceEvents { type workspaceId ${selection} } }`),
     fields: all(['type', 'workspaceId', 'workspace'], SIGNED_IN),
   },
   // statusEvent (staff only) has a case of its own in `matrix`.
   WorkspaceProviderEvent: {
-    reach: async (h, selection): Promise<SubscriptionCase> => {
-      const provider = await freshProvider(h, [h.world.org.id]);
-      return {
-        kind: 'subscription',
-        channel: 'provider',
-        query: `subscription { workspaceProviderEvents { type providerId $SELECTION } }`.replace(
-          '$SELECTION',
-          selection,
-        ),
-        trigger: async () => {
-          await gql(h, `mutation($id: ID!) { cordonWorkspaceProvider(id: $id, reason: "upgrade") { id } }`, {
-            id: provider.id,
-          });
-        },
-        isAbout: (e) =>
-          e.workspaceProviderEvents.providerId === provider.id &&
-          e.workspaceProviderEvents.type === 'CORDON_CHANGED',
-        receivedBy: ['member', 'orgAdmin', 'siteManager', 'siteAdmin'],
-      };
-    },
+    reach: (h, selection) =>
+      providerCordonedCase(h, `subscription { workspaceProviderEvents { type providerId ${selection} } }`),
     fields: all(['type', 'providerId', 'provider'], SIGNED_IN),
   },
   AgentLeaseState: {
