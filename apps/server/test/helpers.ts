@@ -123,7 +123,7 @@ export function useTestServer(
 
 export const PASSWORD = 'correct-horse-battery';
 
-/** The six kinds of caller every API field is tested against. */
+/** The six kinds of user every API field is tested against (authorization.test.ts adds two agents). */
 export const PERSONA_NAMES = [
   'anonymous',
   'otherOrgMember',
