@@ -1395,20 +1395,23 @@ async function runRequest(h: Harness, persona: Caller, outcome: Outcome, request
  * sentinel after the trigger. A subscriber handles events in order, so once the sentinel arrives the
  * trigger's event has been delivered or skipped: "not received" needs no sleep.
  */
+/** A synthetic "workspace updated" notification (the server re-reads the row, so it changes nothing). */
+async function workspaceUpdated(h: Harness, workspaceId: string) {
+  const ws = await h.server.db.workspace.findUniqueOrThrow({ where: { id: workspaceId } });
+  await notify(h.server.db, {
+    topic: 'workspace',
+    type: 'UPDATED',
+    workspaceId,
+    organizationId: ws.organizationId,
+    providerId: ws.providerId,
+  });
+}
+
 function beacons(h: Harness, channel: SubscriptionCase['channel']) {
   const providerEvent = (providerId: string) =>
     notify(h.server.db, { topic: 'provider', type: 'UPDATED', providerId });
   const workspaceEvent = async (workspaceIds: string[]) => {
-    for (const workspaceId of workspaceIds) {
-      const ws = await h.server.db.workspace.findUniqueOrThrow({ where: { id: workspaceId } });
-      await notify(h.server.db, {
-        topic: 'workspace',
-        type: 'UPDATED',
-        workspaceId,
-        organizationId: ws.organizationId,
-        providerId: ws.providerId,
-      });
-    }
+    for (const workspaceId of workspaceIds) await workspaceUpdated(h, workspaceId);
   };
   if (channel === 'provider') {
     return {
@@ -1530,16 +1533,7 @@ async function runAgentSubscription(
     const [own, beacon] =
       persona.name === 'agentOfProvider' ? [h.wsHome, h.beaconHome] : [h.wsAway, h.beaconAway];
     const about = (workspaceId: string) => (e: any) => e.agentWorkspaceEvents?.workspaceId === workspaceId;
-    const publish = async (workspaceId: string) => {
-      const ws = await h.server.db.workspace.findUniqueOrThrow({ where: { id: workspaceId } });
-      await notify(h.server.db, {
-        topic: 'workspace',
-        type: 'UPDATED',
-        workspaceId,
-        organizationId: ws.organizationId,
-        providerId: ws.providerId,
-      });
-    };
+    const publish = (workspaceId: string) => workspaceUpdated(h, workspaceId);
     for (let attempt = 1; ; attempt++) {
       await publish(own);
       try {
