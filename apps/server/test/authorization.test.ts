@@ -1,34 +1,54 @@
 import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { buildSchema, type GraphQLObjectType } from 'graphql';
-import { getMetadataStorage } from 'type-graphql';
+import { createRequire } from 'node:module';
+import { beforeAll, afterAll, describe, expect, it } from 'vitest';
+import type { GraphQLObjectType, GraphQLSchema } from 'graphql';
+import type { Client } from 'graphql-ws';
 import { SubscriptionRecorder, type Credentials } from '@outpost/testing';
 import { notify } from '../src/events/notifications.js';
+import { createNotificationPubSub } from '../src/events/notifications.js';
 import { hashToken } from '../src/auth/tokens.js';
 import { AGENT_PROTOCOL_VERSION, SERVER_VERSION } from '../src/version.js';
+import { buildOutpostSchema } from '../src/graphql/schema.js';
+import { enforceAccess, fieldDecisions } from '../src/authorization/schema.js';
 import { databaseSnapshot } from './assertions.js';
 import {
+  AGENT_PERSONA_NAMES,
   createProvider,
   createWorld,
   PASSWORD,
   PERSONA_NAMES,
+  registerAgentFor,
   setProviderStatus,
   tokenFor,
   useTestServer,
   type Persona,
-  type PersonaName,
   type TestServer,
   type World,
 } from './helpers.js';
 
+// The schema comes from type-graphql, which Node loads through graphql's CommonJS entry; the copy of it
+// built below must use that same instance (see events/shared-execution.ts).
+const graphql = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+
 /**
- * The authorization matrix: every Query, Mutation and Subscription field, and every object field that
- * needs a site role, against the six kinds of caller. The first test walks the schema and fails when a
- * field has no row here, so a new field cannot ship without deciding who may use it.
+ * The authorization matrix: every field of every object type of the schema — root fields and the fields
+ * of WorkspaceProvider, Organization, User, … alike — against the eight kinds of caller: anonymous, a
+ * member of another organization, a member, an organization admin, a site manager, a site admin, the
+ * agent of the provider the case is about and the agent of another provider. Each case runs against the
+ * real server and asserts allowed, or refused with the code, and that a refusal changed nothing.
+ *
+ * The accounting test walks the built schema and fails when a field has no access decision (@Allow,
+ * src/authorization/) or no case here; another test shows both checks fail for a field added without.
  */
 
+const CALLERS = [...PERSONA_NAMES, ...AGENT_PERSONA_NAMES] as const;
+type CallerName = (typeof CALLERS)[number];
+interface Caller extends Omit<Persona, 'name'> {
+  name: CallerName;
+}
+
 type Outcome = 'allowed' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'PRECONDITION_FAILED';
-type Expected = Record<PersonaName, Outcome>;
+type Expected = Record<CallerName, Outcome>;
 
 interface RequestCase {
   kind: 'request';
@@ -37,8 +57,8 @@ interface RequestCase {
   /** Replaces the persona's API token, for fields about the credential itself (logout). */
   credentials?: Credentials;
   /** For allowed callers: the data holds what this persona may know, and no more. */
-  checkAllowed?(data: any, persona: Persona): void | Promise<void>;
-  /** For refused callers, beyond the database snapshot (which only counts API token rows). */
+  checkAllowed?(data: any, persona: Caller): void | Promise<void>;
+  /** For refused callers, beyond the database snapshot. */
   checkRefused?(): Promise<void>;
   /** Undoes an allowed change that would leak into later cases. */
   cleanup?(): Promise<void>;
@@ -53,22 +73,38 @@ interface SubscriptionCase {
   trigger(): Promise<void>;
   isAbout(event: any): boolean;
   /** Allowed personas that must receive the event; the other allowed personas must not. */
-  receivedBy: readonly PersonaName[];
+  receivedBy: readonly CallerName[];
   /** Checks everything this persona received after the subscription was live. */
-  checkReceived?(events: any[], persona: Persona): void | Promise<void>;
-  /** Refused callers are refused when they subscribe (the root field), not field by field per event. */
+  checkReceived?(events: any[], persona: Caller): void | Promise<void>;
+  /**
+   * Refused callers are refused when they subscribe (by the root field's decision), not field by field
+   * per event: all of them when set, otherwise anonymous callers and agents (user subscriptions).
+   */
   refusedOnSubscribe?: boolean;
 }
 
+/** The agent protocol's subscriptions: over the agent's own graphql-ws connection. */
+interface AgentSubscriptionCase {
+  kind: 'agentSubscription';
+  query: string;
+  /** Makes the change the subscription should (or must not) report; null: the first event is the answer. */
+  trigger: (() => Promise<void>) | null;
+  isAbout(event: any): boolean;
+  receivedBy: readonly CallerName[];
+}
+
+type Case = RequestCase | SubscriptionCase | AgentSubscriptionCase;
+
 interface FieldCases {
   expected: Expected;
-  arrange(h: Harness, persona: Persona): Promise<RequestCase | SubscriptionCase>;
+  arrange(h: Harness, persona: Caller): Promise<Case>;
 }
 
 interface Harness {
   server: TestServer;
   world: World;
   admin: Credentials;
+  callers: Record<CallerName, Caller>;
   /** A member of world.org that is none of the personas: owns workspaces no persona owns. */
   teammate: { id: string; credentials: Credentials };
   /** READY, allowlists world.org only; reports agent details and holds wsOrg. */
@@ -82,19 +118,39 @@ interface Harness {
   /** Workspaces whose synthetic events mark "everything before this was delivered". */
   beaconOrg: string;
   beaconOther: string;
+  /**
+   * The providers of the two agent personas: agentOfProvider's (allowlists world.org, holds wsHome and
+   * beaconHome) and agentOfOtherProvider's (allowlists world.otherOrg, holds wsAway and beaconAway).
+   * Separate from the providers above, so that the agents' reports change nothing other cases read.
+   */
+  home: { id: string; name: string };
+  away: { id: string; name: string };
+  wsHome: string;
+  beaconHome: string;
+  wsAway: string;
+  beaconAway: string;
+  /**
+   * Each agent's graphql-ws connection that holds its provider's agent lease for the whole file, as a
+   * running agent's does: the lease cases' connections are standbys, whose leaving changes no status.
+   */
+  leaseHolders: Array<{ client: Client; recorder: SubscriptionRecorder<any> }>;
 }
 
 const everyone = (outcome: Outcome): Expected =>
-  Object.fromEntries(PERSONA_NAMES.map((name) => [name, outcome])) as Expected;
+  Object.fromEntries(CALLERS.map((name) => [name, outcome])) as Expected;
 const PUBLIC = everyone('allowed');
-const SIGNED_IN: Expected = { ...PUBLIC, anonymous: 'UNAUTHENTICATED' };
-const SITE_STAFF: Expected = {
+/** Users only: agents call the agent protocol, nothing else. */
+const SIGNED_IN: Expected = {
+  ...PUBLIC,
   anonymous: 'UNAUTHENTICATED',
+  agentOfProvider: 'FORBIDDEN',
+  agentOfOtherProvider: 'FORBIDDEN',
+};
+const SITE_STAFF: Expected = {
+  ...SIGNED_IN,
   otherOrgMember: 'FORBIDDEN',
   member: 'FORBIDDEN',
   orgAdmin: 'FORBIDDEN',
-  siteManager: 'allowed',
-  siteAdmin: 'allowed',
 };
 const SITE_ADMIN: Expected = { ...SITE_STAFF, siteManager: 'FORBIDDEN' };
 /** Things of world.org: invisible to the other organization's member. */
@@ -102,17 +158,24 @@ const ORG_VISIBLE: Expected = { ...SIGNED_IN, otherOrgMember: 'NOT_FOUND' };
 /** Staff-only fields of a provider that only world.org may use. */
 const STAFF_FIELD: Expected = { ...SITE_STAFF, otherOrgMember: 'NOT_FOUND' };
 /**
- * The agent protocol (apps/agent/PROTOCOL.md): only a provider agent's own token may call it, so every
- * user is refused, site admins included. agent-protocol.test.ts covers what agents themselves may call.
+ * The agent protocol (apps/agent/PROTOCOL.md): only a provider agent's own credential may call it, so
+ * every user is refused, site admins included; each agent gets its own provider's (agent-protocol.test.ts
+ * covers registration tokens).
  */
-const AGENT_ONLY: Expected = { ...everyone('FORBIDDEN'), anonymous: 'UNAUTHENTICATED' };
+const AGENT_ONLY: Expected = {
+  ...everyone('FORBIDDEN'),
+  anonymous: 'UNAUTHENTICATED',
+  agentOfProvider: 'allowed',
+  agentOfOtherProvider: 'allowed',
+};
 
-const isStaff = (name: PersonaName) => name === 'siteManager' || name === 'siteAdmin';
-const seesOrg = (name: PersonaName) => isStaff(name) || name === 'member' || name === 'orgAdmin';
-const seesOtherOrg = (name: PersonaName) => isStaff(name) || name === 'otherOrgMember';
+const isAgent = (name: CallerName) => name === 'agentOfProvider' || name === 'agentOfOtherProvider';
+const isStaff = (name: CallerName) => name === 'siteManager' || name === 'siteAdmin';
+const seesOrg = (name: CallerName) => isStaff(name) || name === 'member' || name === 'orgAdmin';
+const seesOtherOrg = (name: CallerName) => isStaff(name) || name === 'otherOrgMember';
 
 /** Organization ids the persona belongs to, or null for site staff (who see all). */
-function organizationsOf(h: Harness, name: PersonaName): string[] | null {
+function organizationsOf(h: Harness, name: CallerName): string[] | null {
   if (isStaff(name)) return null;
   if (name === 'member' || name === 'orgAdmin') return [h.world.org.id];
   if (name === 'otherOrgMember') return [h.world.otherOrg.id];
@@ -152,7 +215,6 @@ async function createWorkspaceAs(
   );
   return createWorkspace.id;
 }
-
 /** A request on a fresh provider that only world.org may use: its members can see it but not change it. */
 const onFreshProvider =
   (
@@ -193,8 +255,9 @@ const staffField = (selection: string, check: (value: any, h: Harness) => void):
 const agentOnly = (
   query: string,
   variables: (h: Harness) => Record<string, unknown> = () => ({}),
+  expected: Expected = AGENT_ONLY,
 ): FieldCases => ({
-  expected: AGENT_ONLY,
+  expected,
   arrange: async (h) => ({ kind: 'request', query, variables: variables(h) }),
 });
 
@@ -204,10 +267,58 @@ const STATUS_EVENTS = `subscription {
   workspaceProviderEvents { type providerId statusEvent { fromStatus toStatus message } }
 }`;
 
+/** A workspace of world.org created by the teammate: members hear of their organization's workspaces. */
+function workspaceCreatedCase(h: Harness, query: string): SubscriptionCase {
+  let created = '';
+  return {
+    kind: 'subscription',
+    channel: 'workspace',
+    query,
+    trigger: async () => {
+      created = await createWorkspaceAs(h, h.teammate.credentials, h.world.org.id, h.orgOnly.id);
+    },
+    isAbout: (e) => e.workspaceEvents.workspaceId === created && e.workspaceEvents.type === 'CREATED',
+    receivedBy: ['member', 'orgAdmin', 'siteManager', 'siteAdmin'],
+  };
+}
+
+/** A provider only world.org may use, cordoned: its members and site staff hear of it. */
+async function providerCordonedCase(h: Harness, query: string): Promise<SubscriptionCase> {
+  const provider = await freshProvider(h, [h.world.org.id]);
+  return {
+    kind: 'subscription',
+    channel: 'provider',
+    query,
+    trigger: async () => {
+      await gql(h, `mutation($id: ID!) { cordonWorkspaceProvider(id: $id, reason: "upgrade") { id } }`, {
+        id: provider.id,
+      });
+    },
+    isAbout: (e) =>
+      e.workspaceProviderEvents.providerId === provider.id &&
+      e.workspaceProviderEvents.type === 'CORDON_CHANGED',
+    receivedBy: ['member', 'orgAdmin', 'siteManager', 'siteAdmin'],
+  };
+}
+
 const matrix: Record<string, FieldCases> = {
   // --- Queries ---
 
-  'Query.agentWorkspaces': agentOnly(`{ agentWorkspaces { id name organizationSlug desiredState } }`),
+  'Query.agentWorkspaces': {
+    expected: AGENT_ONLY,
+    arrange: async (h) => ({
+      kind: 'request',
+      query: `{ agentWorkspaces { id name organizationSlug desiredState } }`,
+      // Each agent gets its own provider's workspaces and nothing of the other's.
+      checkAllowed: (data, persona) => {
+        const ids = data.agentWorkspaces.map((w: { id: string }) => w.id);
+        const [own, foreign] =
+          persona.name === 'agentOfProvider' ? [h.wsHome, h.wsAway] : [h.wsAway, h.wsHome];
+        expect(ids).toContain(own);
+        expect(ids).not.toContain(foreign);
+      },
+    }),
+  },
 
   'Query.apiTokens': {
     expected: SIGNED_IN,
@@ -557,7 +668,7 @@ const matrix: Record<string, FieldCases> = {
       return {
         kind: 'request',
         query: `mutation { logout }`,
-        credentials: cookie ? { cookie } : {},
+        credentials: cookie ? { cookie } : persona.credentials,
         checkAllowed: async (data) => {
           expect(data.logout).toBe(true);
           const after = await h.server.client.data<any>(`{ me { id } }`, {}, { cookie });
@@ -567,7 +678,13 @@ const matrix: Record<string, FieldCases> = {
     },
   },
 
-  'Mutation.registerAgent': agentOnly(`mutation { registerAgent { providerId credential } }`),
+  // A registration token's only call: agents that hold a credential are refused too (agent-protocol.test.ts
+  // covers the registration itself).
+  'Mutation.registerAgent': agentOnly(`mutation { registerAgent { providerId credential } }`, undefined, {
+    ...AGENT_ONLY,
+    agentOfProvider: 'FORBIDDEN',
+    agentOfOtherProvider: 'FORBIDDEN',
+  }),
 
   'Mutation.removeOrganizationFromProviderAllowlist': {
     expected: SITE_STAFF,
@@ -632,9 +749,11 @@ const matrix: Record<string, FieldCases> = {
     }),
   ),
 
+  // Only on workspaces of the agent's own provider.
   'Mutation.reportWorkspaceStatus': agentOnly(
     `mutation($o: [WorkspaceObservationInput!]!) { reportWorkspaceStatus(observations: $o) }`,
-    (h) => ({ o: [{ workspaceId: h.wsOrg, phase: 'Running', message: 'pod ready' }] }),
+    (h) => ({ o: [{ workspaceId: h.wsHome, phase: 'Running', message: `pod ready ${unique()}` }] }),
+    { ...AGENT_ONLY, agentOfOtherProvider: 'FORBIDDEN' },
   ),
 
   'Mutation.revokeAgentCredentials': {
@@ -656,6 +775,8 @@ const matrix: Record<string, FieldCases> = {
     expected: {
       ...everyone('NOT_FOUND'),
       anonymous: 'UNAUTHENTICATED',
+      agentOfProvider: 'FORBIDDEN',
+      agentOfOtherProvider: 'FORBIDDEN',
       member: 'allowed',
       siteAdmin: 'allowed',
     },
@@ -743,92 +864,42 @@ const matrix: Record<string, FieldCases> = {
 
   'Subscription.agentWorkspaceEvents': {
     expected: AGENT_ONLY,
-    arrange: async (h) => {
-      let created = '';
-      return {
-        kind: 'subscription',
-        channel: 'workspace',
-        query: `subscription { agentWorkspaceEvents { workspaceId type } }`,
-        refusedOnSubscribe: true,
-        trigger: async () => {
-          created = await createWorkspaceAs(h, h.teammate.credentials, h.world.org.id, h.orgOnly.id);
-        },
-        isAbout: (e) => e.agentWorkspaceEvents.workspaceId === created,
-        receivedBy: [],
-      };
-    },
+    arrange: async (h) =>
+      agentWorkspaceEventsCase(h, `subscription { agentWorkspaceEvents { workspaceId type } }`),
   },
 
   'Subscription.agentLease': {
     expected: AGENT_ONLY,
-    arrange: async (h) => {
-      let created = '';
-      return {
-        kind: 'subscription',
-        channel: 'workspace',
-        query: `subscription { agentLease { role } }`,
-        refusedOnSubscribe: true,
-        trigger: async () => {
-          created = await createWorkspaceAs(h, h.teammate.credentials, h.world.org.id, h.orgOnly.id);
-        },
-        isAbout: (e) => !!e.agentLease && !!created,
-        receivedBy: [],
-      };
-    },
+    arrange: async () => agentLeaseCase(`subscription { agentLease { role } }`),
   },
 
   'Subscription.workspaceProviderEvents': {
     expected: SIGNED_IN,
-    arrange: async (h) => {
-      const provider = await freshProvider(h, [h.world.org.id]);
-      return {
-        kind: 'subscription',
-        channel: 'provider',
-        query: PROVIDER_EVENTS,
-        trigger: async () => {
-          await gql(h, `mutation($id: ID!) { cordonWorkspaceProvider(id: $id, reason: "upgrade") { id } }`, {
-            id: provider.id,
-          });
-        },
-        isAbout: (e) =>
-          e.workspaceProviderEvents.providerId === provider.id &&
-          e.workspaceProviderEvents.type === 'CORDON_CHANGED',
-        receivedBy: ['member', 'orgAdmin', 'siteManager', 'siteAdmin'],
-        checkReceived: async (events, persona) => {
-          const own = organizationsOf(h, persona.name);
-          if (!own) return;
-          const visible = await h.server.db.workspaceProvider.findMany({
-            where: { allowlistEntries: { some: { organizationId: { in: own } } } },
-            select: { id: true },
-          });
-          for (const event of events)
-            expect(visible.map((p) => p.id)).toContain(event.workspaceProviderEvents.providerId);
-        },
-      };
-    },
+    arrange: async (h) => ({
+      ...(await providerCordonedCase(h, PROVIDER_EVENTS)),
+      checkReceived: async (events, persona) => {
+        const own = organizationsOf(h, persona.name);
+        if (!own) return;
+        const visible = await h.server.db.workspaceProvider.findMany({
+          where: { allowlistEntries: { some: { organizationId: { in: own } } } },
+          select: { id: true },
+        });
+        for (const event of events)
+          expect(visible.map((p) => p.id)).toContain(event.workspaceProviderEvents.providerId);
+      },
+    }),
   },
 
   'Subscription.workspaceEvents': {
     expected: SIGNED_IN,
-    arrange: async (h) => {
-      let created = '';
-      return {
-        kind: 'subscription',
-        channel: 'workspace',
-        query: WORKSPACE_EVENTS,
-        trigger: async () => {
-          // The teammate's workspace: members hear about their organization's workspaces, not only their own.
-          created = await createWorkspaceAs(h, h.teammate.credentials, h.world.org.id, h.orgOnly.id);
-        },
-        isAbout: (e) => e.workspaceEvents.workspaceId === created && e.workspaceEvents.type === 'CREATED',
-        receivedBy: ['member', 'orgAdmin', 'siteManager', 'siteAdmin'],
-        checkReceived: (events, persona) => {
-          const own = organizationsOf(h, persona.name);
-          if (own)
-            for (const event of events) expect(own).toContain(event.workspaceEvents.workspace.organizationId);
-        },
-      };
-    },
+    arrange: async (h) => ({
+      ...workspaceCreatedCase(h, WORKSPACE_EVENTS),
+      checkReceived: (events, persona) => {
+        const own = organizationsOf(h, persona.name);
+        if (own)
+          for (const event of events) expect(own).toContain(event.workspaceEvents.workspace.organizationId);
+      },
+    }),
   },
 
   // --- What the agent reports and the allowlist: site staff only (rule 7), even for providers members may use. ---
@@ -926,6 +997,354 @@ const matrix: Record<string, FieldCases> = {
   },
 };
 
+// --- The fields of every other object type: how each persona reaches an object of the type ---
+
+/** The agent protocol's nudges: agentOfProvider hears of a workspace created in its provider, the other agent not. */
+function agentWorkspaceEventsCase(h: Harness, query: string): AgentSubscriptionCase {
+  let created = '';
+  return {
+    kind: 'agentSubscription',
+    query,
+    trigger: async () => {
+      created = await createWorkspaceAs(h, h.teammate.credentials, h.world.org.id, h.home.id);
+    },
+    isAbout: (e) => e.agentWorkspaceEvents?.workspaceId === created,
+    receivedBy: ['agentOfProvider'],
+  };
+}
+
+/** The agent lease answers at once with this connection's role (home's lease is held by h.leaseHolder). */
+function agentLeaseCase(query: string): AgentSubscriptionCase {
+  return {
+    kind: 'agentSubscription',
+    query,
+    trigger: null,
+    isAbout: (e) => ['HOLDER', 'STANDBY'].includes(e.agentLease?.role),
+    receivedBy: ['agentOfProvider', 'agentOfOtherProvider'],
+  };
+}
+
+interface TypeCases {
+  /** A case that reaches an object of the type and selects `selection` (the field) on it. */
+  reach(h: Harness, selection: string, field: string): Case | Promise<Case>;
+  /** Every field of the type that has no case of its own in `matrix`, with its expected outcomes. */
+  fields: Record<string, Expected>;
+}
+
+const all = (fields: string[], expected: Expected): Record<string, Expected> =>
+  Object.fromEntries(fields.map((field) => [field, expected]));
+
+/** A query whose allowed answer must hold the field at `path` (a list: in its first element). */
+const reading =
+  (query: string, path: string[], variables: (h: Harness) => Record<string, unknown> = () => ({})) =>
+  (h: Harness, selection: string, field: string): RequestCase => ({
+    kind: 'request',
+    query: query.replace('$SELECTION', selection),
+    variables: variables(h),
+    checkAllowed: (data) => {
+      let value = data;
+      for (const key of path) value = Array.isArray(value?.[key]) ? value[key][0] : value?.[key];
+      expect(value, `${path.join('.')} is in the answer`).toBeTruthy();
+      expect(value).toHaveProperty(field);
+    },
+  });
+
+/**
+ * A field of the object at `path` in a provider (the provider itself for []): orgOnly, which only
+ * world.org may use, unless `providerOf` names another. `args` holds arguments of path elements.
+ */
+const onProvider = (
+  path: string[],
+  providerOf: (h: Harness) => string = (h) => h.orgOnly.id,
+  args: Record<string, string> = {},
+) =>
+  reading(
+    `query($id: ID!) { workspaceProvider(id: $id) { ${path.map((key) => `${key}${args[key] ?? ''} {`).join(' ')} ` +
+      `$SELECTION ${'}'.repeat(path.length)} } }`,
+    ['workspaceProvider', ...path],
+    (h) => ({ id: providerOf(h) }),
+  );
+const typeCases: Record<string, TypeCases> = {
+  // Staff-only provider fields have cases of their own in `matrix` (staffField); these are the rest.
+  WorkspaceProvider: {
+    reach: onProvider([]),
+    fields: all(
+      [
+        'id',
+        'name',
+        'displayName',
+        'region',
+        'kind',
+        'status',
+        'statusChangedAt',
+        'lastHeartbeatAt',
+        'isDefault',
+        'cordoned',
+        'cordonReason',
+        'accessUrl',
+        'createdAt',
+        'updatedAt',
+        'workspaceCount',
+      ],
+      ORG_VISIBLE,
+    ),
+  },
+  WorkspaceProviderConnection: {
+    reach: reading(`{ workspaceProviders(first: 2) { $SELECTION } }`, ['workspaceProviders']),
+    fields: all(['edges', 'pageInfo', 'totalCount'], SIGNED_IN),
+  },
+  WorkspaceProviderEdge: {
+    reach: reading(`{ workspaceProviders(first: 2) { edges { $SELECTION } } }`, [
+      'workspaceProviders',
+      'edges',
+    ]),
+    fields: all(['cursor', 'node'], SIGNED_IN),
+  },
+  PageInfo: {
+    reach: reading(`{ workspaceProviders(first: 2) { pageInfo { $SELECTION } } }`, [
+      'workspaceProviders',
+      'pageInfo',
+    ]),
+    fields: all(['hasNextPage', 'endCursor'], SIGNED_IN),
+  },
+  Organization: {
+    reach: reading(`query($id: ID!) { organization(id: $id) { $SELECTION } }`, ['organization'], (h) => ({
+      id: h.world.org.id,
+    })),
+    fields: all(['id', 'name', 'slug', 'createdAt', 'members', 'allowedProviders'], ORG_VISIBLE),
+  },
+  OrganizationMember: {
+    reach: reading(
+      `query($id: ID!) { organization(id: $id) { members { $SELECTION } } }`,
+      ['organization', 'members'],
+      (h) => ({
+        id: h.world.org.id,
+      }),
+    ),
+    fields: all(['userId', 'email', 'name', 'role'], ORG_VISIBLE),
+  },
+  OrganizationWorkspaceCount: {
+    reach: onProvider(['workspaceCountsByOrganization']),
+    fields: all(['organization', 'count'], STAFF_FIELD),
+  },
+  ProviderCheckResult: {
+    reach: onProvider(['checkResults']),
+    fields: all(['name', 'passed', 'message'], STAFF_FIELD),
+  },
+  ProviderNodeSummary: {
+    reach: onProvider(['nodeSummary']),
+    fields: all(['nodeCount', 'cpuMillicores', 'memoryBytes'], STAFF_FIELD),
+  },
+  ProviderStatusEvent: {
+    reach: onProvider(['statusHistory'], undefined, { statusHistory: '(first: 5)' }),
+    fields: all(['id', 'providerId', 'fromStatus', 'toStatus', 'message', 'at'], STAFF_FIELD),
+  },
+  AgentCredentialInfo: {
+    reach: onProvider(['agentCredentials']),
+    fields: all(['id', 'isRegistration', 'createdAt', 'lastUsedAt', 'expiresAt', 'revokedAt'], STAFF_FIELD),
+  },
+  ProviderAgents: {
+    reach: onProvider(['agents'], (h) => h.home.id),
+    fields: all(['leaseHolder', 'standbys', 'standbyCount'], STAFF_FIELD),
+  },
+  // home's lease holder: agentOfProvider's connection, open for the whole file.
+  AgentConnectionInfo: {
+    reach: onProvider(['agents', 'leaseHolder'], (h) => h.home.id),
+    fields: all(['instanceId', 'connectedAt', 'lastSeenAt', 'holdsLease'], STAFF_FIELD),
+  },
+  // `me` is public and null without a user; a user reads their own account.
+  User: {
+    reach: (_h, selection, field): RequestCase => ({
+      kind: 'request',
+      query: `{ me { $SELECTION } }`.replace('$SELECTION', selection),
+      checkAllowed: (data, persona) => {
+        if (persona.userId) expect(data.me).toHaveProperty(field);
+        else expect(data.me).toBeNull();
+      },
+    }),
+    fields: all(['id', 'email', 'name', 'siteRole', 'createdAt', 'memberships'], PUBLIC),
+  },
+  OrganizationMembership: {
+    reach: (h, selection, field): RequestCase => ({
+      kind: 'request',
+      query: `{ me { memberships { $SELECTION } } }`.replace('$SELECTION', selection),
+      checkAllowed: (data, persona) => {
+        if (!persona.userId) return expect(data.me).toBeNull();
+        const own = organizationsOf(h, persona.name) ?? [];
+        expect(data.me.memberships).toHaveLength(own.length);
+        for (const membership of data.me.memberships) expect(membership).toHaveProperty(field);
+      },
+    }),
+    fields: all(['organization', 'role'], PUBLIC),
+  },
+  ApiToken: {
+    reach: reading(`{ apiTokens { $SELECTION } }`, ['apiTokens']),
+    fields: all(['id', 'name', 'createdAt', 'lastUsedAt', 'expiresAt', 'revokedAt'], SIGNED_IN),
+  },
+  CreatedApiToken: {
+    reach: reading(`mutation { createApiToken(name: "authz") { $SELECTION } }`, ['createApiToken']),
+    fields: all(['apiToken', 'token'], SIGNED_IN),
+  },
+  // Whoever gives the password reads the account they signed in to.
+  LoginResult: {
+    reach: reading(
+      `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { $SELECTION } }`,
+      ['login'],
+      (h) => ({ e: h.world.personas.member.email, p: PASSWORD }),
+    ),
+    fields: all(['user'], PUBLIC),
+  },
+  AuditEvent: {
+    reach: reading(`{ auditEvents(first: 2) { $SELECTION } }`, ['auditEvents']),
+    fields: all(['id', 'actorId', 'action', 'targetType', 'targetId', 'before', 'after', 'at'], SITE_ADMIN),
+  },
+  RegistrationToken: {
+    reach: reading(
+      `mutation($id: ID!) { issueProviderRegistrationToken(providerId: $id) { $SELECTION } }`,
+      ['issueProviderRegistrationToken'],
+      (h) => ({ id: h.shared.id }),
+    ),
+    fields: all(['token', 'expiresAt', 'installCommand'], SITE_STAFF),
+  },
+  CreateWorkspaceProviderPayload: {
+    reach: (h, selection, field) =>
+      reading(
+        `mutation($input: CreateWorkspaceProviderInput!) { createWorkspaceProvider(input: $input) { $SELECTION } }`,
+        ['createWorkspaceProvider'],
+        () => ({
+          input: {
+            name: unique(),
+            region: 'eu-west',
+            clusterAddress: 'https://k8s.example.com:6443',
+            namespace: 'ws',
+          },
+        }),
+      )(h, selection, field),
+    fields: all(['provider', 'registrationToken'], SITE_STAFF),
+  },
+  ServerInfo: {
+    reach: reading(`{ serverInfo { $SELECTION } }`, ['serverInfo']),
+    fields: all(['version', 'agentProtocolVersion'], PUBLIC),
+  },
+  AgentAck: {
+    reach: reading(`mutation { agentHeartbeat { $SELECTION } }`, ['agentHeartbeat']),
+    fields: all(
+      ['serverVersion', 'agentProtocolVersion', 'heartbeatIntervalSeconds', 'status', 'lease'],
+      AGENT_ONLY,
+    ),
+  },
+  AgentRegistration: {
+    reach: reading(`mutation { rotateAgentCredential { $SELECTION } }`, ['rotateAgentCredential']),
+    fields: all(['providerId', 'providerName', 'namespace', 'credential'], AGENT_ONLY),
+  },
+  AgentWorkspace: {
+    reach: (h, selection, field): RequestCase => ({
+      kind: 'request',
+      query: `{ agentWorkspaces { id $SELECTION } }`.replace('$SELECTION', selection),
+      checkAllowed: (data, persona) => {
+        const [own, foreign] =
+          persona.name === 'agentOfProvider' ? [h.wsHome, h.wsAway] : [h.wsAway, h.wsHome];
+        const ids = data.agentWorkspaces.map((w: { id: string }) => w.id);
+        expect(ids).toContain(own);
+        expect(ids).not.toContain(foreign);
+        for (const workspace of data.agentWorkspaces) expect(workspace).toHaveProperty(field);
+      },
+    }),
+    fields: all(['id', 'name', 'organizationSlug', 'desiredState'], AGENT_ONLY),
+  },
+  // Members read the workspaces of their organizations, whoever owns them; staff all of them.
+  Workspace: {
+    reach: (h, selection, field): RequestCase => ({
+      kind: 'request',
+      query: `{ workspaces(first: 100) { id organizationId $SELECTION } }`.replace('$SELECTION', selection),
+      checkAllowed: (data, persona) => {
+        const ids = data.workspaces.map((w: { id: string }) => w.id);
+        expect(ids.includes(h.wsOrg)).toBe(seesOrg(persona.name));
+        expect(ids.includes(h.wsOther)).toBe(seesOtherOrg(persona.name));
+        for (const workspace of data.workspaces) expect(workspace).toHaveProperty(field);
+      },
+    }),
+    fields: all(
+      [
+        'id',
+        'name',
+        'ownerId',
+        'organizationId',
+        'providerId',
+        'desiredState',
+        'observedPhase',
+        'observedMessage',
+        'observedAt',
+        'createdAt',
+        'updatedAt',
+      ],
+      SIGNED_IN,
+    ),
+  },
+  WorkspaceEvent: {
+    reach: (h, selection) =>
+      workspaceCreatedCase(h, `subscription { workspaceEvents { type workspaceId ${selection} } }`),
+    fields: all(['type', 'workspaceId', 'workspace'], SIGNED_IN),
+  },
+  // statusEvent (staff only) has a case of its own in `matrix`.
+  WorkspaceProviderEvent: {
+    reach: (h, selection) =>
+      providerCordonedCase(h, `subscription { workspaceProviderEvents { type providerId ${selection} } }`),
+    fields: all(['type', 'providerId', 'provider'], SIGNED_IN),
+  },
+  AgentLeaseState: {
+    reach: (_h, selection) =>
+      agentLeaseCase(`subscription { agentLease { $SELECTION } }`.replace('$SELECTION', selection)),
+    fields: all(['role'], AGENT_ONLY),
+  },
+  AgentWorkspaceEvent: {
+    reach: (h, selection) =>
+      agentWorkspaceEventsCase(
+        h,
+        `subscription { agentWorkspaceEvents { workspaceId $SELECTION } }`.replace('$SELECTION', selection),
+      ),
+    fields: all(['workspaceId', 'type'], AGENT_ONLY),
+  },
+};
+
+// The schema as committed (schema-file.test.ts keeps it equal to the built one): the field types, to
+// select object-typed fields with a sub-selection.
+const committedSchema = graphql.buildSchema(
+  readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'),
+);
+
+/** The field as a selection: object-typed fields with `{ __typename }` (their own fields have their own cases). */
+function selectionOf(typeName: string, field: string): string {
+  const type = committedSchema.getType(typeName) as GraphQLObjectType | undefined;
+  const definition = type?.getFields()[field];
+  if (!definition) return field; // a field gone from the schema: the accounting test names it
+  return graphql.isObjectType(graphql.getNamedType(definition.type)) ? `${field} { __typename }` : field;
+}
+
+/** Every case: the root fields' and staff fields' of `matrix`, then one per field of typeCases. */
+const cases: Record<string, FieldCases> = { ...matrix };
+for (const [typeName, { reach, fields }] of Object.entries(typeCases)) {
+  for (const [field, expected] of Object.entries(fields)) {
+    const key = `${typeName}.${field}`;
+    if (cases[key]) throw new Error(`${key} has a case in matrix and in typeCases: keep one`);
+    cases[key] = { expected, arrange: async (h) => reach(h, selectionOf(typeName, field), field) };
+  }
+}
+
+/**
+ * The accounting: every field of every object type of `schema` must have an access decision and a case
+ * with an outcome for each of the eight personas. Returns what is wrong, by field.
+ */
+function accountingGaps(schema: GraphQLSchema, known: Record<string, FieldCases>) {
+  const decisions = fieldDecisions(schema);
+  const undecided = [...decisions].filter(([, decision]) => !decision).map(([name]) => name);
+  const withoutCases = [...decisions.keys()].filter(
+    (name) => !known[name] || CALLERS.some((caller) => !known[name]!.expected[caller]),
+  );
+  const stale = Object.keys(known).filter((name) => !decisions.has(name));
+  return { undecided: undecided.sort(), withoutCases: withoutCases.sort(), stale: stale.sort() };
+}
+
 // --- Running one case ---
 
 function errorCodes(errors: unknown[] | undefined): string[] {
@@ -946,7 +1365,7 @@ function valueAt(data: unknown, path: ReadonlyArray<string | number> | undefined
   return value;
 }
 
-async function runRequest(h: Harness, persona: Persona, outcome: Outcome, request: RequestCase) {
+async function runRequest(h: Harness, persona: Caller, outcome: Outcome, request: RequestCase) {
   const before = outcome === 'allowed' ? null : await databaseSnapshot(h.server.db);
   try {
     const result = await h.server.client.request(
@@ -976,20 +1395,23 @@ async function runRequest(h: Harness, persona: Persona, outcome: Outcome, reques
  * sentinel after the trigger. A subscriber handles events in order, so once the sentinel arrives the
  * trigger's event has been delivered or skipped: "not received" needs no sleep.
  */
+/** A synthetic "workspace updated" notification (the server re-reads the row, so it changes nothing). */
+async function workspaceUpdated(h: Harness, workspaceId: string) {
+  const ws = await h.server.db.workspace.findUniqueOrThrow({ where: { id: workspaceId } });
+  await notify(h.server.db, {
+    topic: 'workspace',
+    type: 'UPDATED',
+    workspaceId,
+    organizationId: ws.organizationId,
+    providerId: ws.providerId,
+  });
+}
+
 function beacons(h: Harness, channel: SubscriptionCase['channel']) {
   const providerEvent = (providerId: string) =>
     notify(h.server.db, { topic: 'provider', type: 'UPDATED', providerId });
   const workspaceEvent = async (workspaceIds: string[]) => {
-    for (const workspaceId of workspaceIds) {
-      const ws = await h.server.db.workspace.findUniqueOrThrow({ where: { id: workspaceId } });
-      await notify(h.server.db, {
-        topic: 'workspace',
-        type: 'UPDATED',
-        workspaceId,
-        organizationId: ws.organizationId,
-        providerId: ws.providerId,
-      });
-    }
+    for (const workspaceId of workspaceIds) await workspaceUpdated(h, workspaceId);
   };
   if (channel === 'provider') {
     return {
@@ -1007,9 +1429,16 @@ function beacons(h: Harness, channel: SubscriptionCase['channel']) {
   };
 }
 
+/** A refusal by the subscription's root field: an error instead of any event. */
+async function expectRefusedOnSubscribe(recorder: SubscriptionRecorder<any>, outcome: Outcome) {
+  await recorder.waitFor(() => recorder.errors.length > 0 || recorder.completed);
+  expect(errorCodes(recorder.errors)).toEqual([outcome]);
+  expect(recorder.events).toEqual([]);
+}
+
 async function runSubscription(
   h: Harness,
-  persona: Persona,
+  persona: Caller,
   outcome: Outcome,
   subscription: SubscriptionCase,
 ) {
@@ -1017,10 +1446,10 @@ async function runSubscription(
   const recorder = new SubscriptionRecorder<any>(clients[0]!, subscription.query);
   const recorders = [recorder];
   try {
-    if (outcome === 'UNAUTHENTICATED' || (outcome !== 'allowed' && subscription.refusedOnSubscribe)) {
-      await recorder.waitFor(() => recorder.errors.length > 0 || recorder.completed);
-      expect(errorCodes(recorder.errors)).toEqual([outcome]);
-      expect(recorder.events).toEqual([]);
+    const refusedByRoot =
+      outcome === 'UNAUTHENTICATED' || subscription.refusedOnSubscribe || isAgent(persona.name);
+    if (outcome !== 'allowed' && refusedByRoot) {
+      await expectRefusedOnSubscribe(recorder, outcome);
       return;
     }
     // A site admin's subscription shows the trigger's event was published.
@@ -1067,10 +1496,75 @@ async function runSubscription(
   }
 }
 
+/**
+ * The agent protocol's subscriptions, over the persona's own graphql-ws connection. Users are refused when
+ * they subscribe. An agent's warm-ups and sentinel are events about its own provider's workspaces, which
+ * only it hears of.
+ */
+async function runAgentSubscription(
+  h: Harness,
+  persona: Caller,
+  outcome: Outcome,
+  subscription: AgentSubscriptionCase,
+) {
+  const client = h.server.client.subscriptions(persona.credentials);
+  const recorder = new SubscriptionRecorder<any>(client, subscription.query);
+  try {
+    if (outcome !== 'allowed') return await expectRefusedOnSubscribe(recorder, outcome);
+    if (!subscription.trigger) {
+      // The lease subscription claims the lease, which records the connection; its leaving deletes that
+      // row after the socket closed. Later cases compare database snapshots: wait until it is gone.
+      const connections = () =>
+        h.server.db.$queryRaw<[{ n: number }]>`SELECT count(*)::int AS n FROM agent_connections`;
+      const [{ n: before }] = await connections();
+      await recorder.waitFor((events) => events.length > 0 || recorder.errors.length > 0);
+      const [codes, first] = [errorCodes(recorder.errors), recorder.events[0]];
+      recorder.stop();
+      await client.dispose();
+      for (let attempt = 0; (await connections())[0].n !== before; attempt++) {
+        if (attempt > 200) throw new Error('the standby connection was not forgotten after it closed');
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(codes).toEqual([]);
+      expect(first.agentLease.role).toBe('STANDBY'); // the holder set up in beforeAll keeps the lease
+      expect(subscription.isAbout(first)).toBe(subscription.receivedBy.includes(persona.name));
+      return;
+    }
+    const [own, beacon] =
+      persona.name === 'agentOfProvider' ? [h.wsHome, h.beaconHome] : [h.wsAway, h.beaconAway];
+    const about = (workspaceId: string) => (e: any) => e.agentWorkspaceEvents?.workspaceId === workspaceId;
+    const publish = (workspaceId: string) => workspaceUpdated(h, workspaceId);
+    for (let attempt = 1; ; attempt++) {
+      await publish(own);
+      try {
+        await recorder.waitFor((events) => events.some(about(own)), 200);
+        break;
+      } catch (error) {
+        if (attempt >= 25) throw error;
+      }
+    }
+    const from = recorder.events.length;
+    await subscription.trigger();
+    await publish(beacon);
+    await recorder.waitFor((events) => events.slice(from).some(about(beacon)));
+    expect(errorCodes(recorder.errors)).toEqual([]);
+    expect(recorder.events.slice(from).some(subscription.isAbout)).toBe(
+      subscription.receivedBy.includes(persona.name),
+    );
+  } finally {
+    recorder.stop();
+    await client.dispose();
+  }
+}
+
 // --- The tests ---
 
 describe('authorization matrix', () => {
-  const server = useTestServer();
+  // The agents' credentials are rotated by some cases and their lease must not pass to a standby while
+  // the file runs: a long overlap and heartbeat grace keep both as they were set up.
+  const server = useTestServer({
+    config: { agents: { credentialOverlapMinutes: 24 * 60, heartbeatGraceSeconds: 24 * 60 * 60 } },
+  });
   const h = { server } as Harness;
 
   beforeAll(async () => {
@@ -1109,58 +1603,92 @@ describe('authorization matrix', () => {
     h.beaconOrg = await createWorkspaceAs(h, h.teammate.credentials, org.id, h.orgOnly.id);
     h.wsOther = await createWorkspaceAs(h, otherOrgMember, otherOrg.id, h.otherOnly.id);
     h.beaconOther = await createWorkspaceAs(h, otherOrgMember, otherOrg.id, h.otherOnly.id);
-  });
 
-  it('has cases for every Query, Mutation and Subscription field and every field that needs a site role', async () => {
-    const required = new Set<string>();
-    const addRootFields = (types: Array<GraphQLObjectType | null | undefined>) => {
-      for (const type of types)
-        for (const name of Object.keys(type?.getFields() ?? {})) required.add(`${type!.name}.${name}`);
-    };
-    const committed = buildSchema(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'));
-    addRootFields([committed.getQueryType(), committed.getMutationType(), committed.getSubscriptionType()]);
-    // The running server's schema too, in case schema.graphql was not regenerated after a field was added.
-    const live = await server.client.data<any>(`{
-      __schema { types { name fields { name } } queryType { name } mutationType { name } subscriptionType { name } }
-    }`);
-    const rootNames = [
-      live.__schema.queryType,
-      live.__schema.mutationType,
-      live.__schema.subscriptionType,
-    ].map((type) => type?.name);
-    for (const type of live.__schema.types) {
-      if (rootNames.includes(type.name))
-        for (const field of type.fields) required.add(`${type.name}.${field.name}`);
-    }
-    // The SDL does not say which fields need a site role; type-graphql's metadata, complete once the server
-    // built its schema, does (@Authorized('ADMIN', …) on a field or field resolver).
-    for (const objectType of getMetadataStorage().objectTypes) {
-      for (const field of objectType.fields ?? []) {
-        if (field.roles?.length) required.add(`${objectType.name}.${field.name}`);
-      }
-    }
-
-    const keys = new Set(Object.keys(matrix));
-    const missing = [...required].filter((key) => !keys.has(key)).sort();
-    const extra = [...keys].filter((key) => !required.has(key)).sort();
-    expect(
-      { missing, extra },
-      'add authorization cases for missing fields; remove cases of fields that are gone',
-    ).toEqual({
-      missing: [],
-      extra: [],
+    // The two agents, registered as their charts do, each with workspaces in its provider.
+    h.home = await createProvider(server, h.admin, 'a0-agent-home', { organizationIds: [org.id] });
+    h.away = await createProvider(server, h.admin, 'a0-agent-away', { organizationIds: [otherOrg.id] });
+    h.wsHome = await createWorkspaceAs(h, h.teammate.credentials, org.id, h.home.id);
+    h.beaconHome = await createWorkspaceAs(h, h.teammate.credentials, org.id, h.home.id);
+    h.wsAway = await createWorkspaceAs(h, otherOrgMember, otherOrg.id, h.away.id);
+    h.beaconAway = await createWorkspaceAs(h, otherOrgMember, otherOrg.id, h.away.id);
+    const agent = async (name: CallerName, providerId: string): Promise<Caller> => ({
+      name,
+      userId: null,
+      email: null,
+      credentials: await registerAgentFor(server, h.admin, providerId),
     });
+    h.callers = {
+      ...h.world.personas,
+      agentOfProvider: await agent('agentOfProvider', h.home.id),
+      agentOfOtherProvider: await agent('agentOfOtherProvider', h.away.id),
+    };
+    // Each agent holds its provider's lease over graphql-ws (the subscription keeps the socket open).
+    h.leaseHolders = [];
+    for (const name of AGENT_PERSONA_NAMES) {
+      const client = server.client.subscriptions(h.callers[name].credentials);
+      const recorder = new SubscriptionRecorder<any>(client, `subscription { agentLease { role } }`);
+      h.leaseHolders.push({ client, recorder });
+      await recorder.waitFor((events) => events.some((e) => e.agentLease.role === 'HOLDER'));
+    }
+  });
+  afterAll(async () => {
+    for (const { client, recorder } of h.leaseHolders ?? []) {
+      recorder.stop();
+      await client.dispose();
+    }
   });
 
-  for (const [field, cases] of Object.entries(matrix)) {
+  it('has an access decision and a case for every persona for every field of every object type', async () => {
+    const built = await buildOutpostSchema(createNotificationPubSub());
+    const gaps = accountingGaps(built, cases);
+    expect(
+      gaps,
+      'declare @Allow on undecided fields; add cases for fields without; drop stale cases',
+    ).toEqual({
+      undecided: [],
+      withoutCases: [],
+      stale: [],
+    });
+    // The running server's schema too: every field the API serves is one the accounting knows.
+    const live = await server.client.data<any>(`{ __schema { types { name kind fields { name } } } }`);
+    const served = live.__schema.types
+      .filter((type: any) => type.kind === 'OBJECT' && !type.name.startsWith('__'))
+      .flatMap((type: any) => type.fields.map((field: any) => `${type.name}.${field.name}`));
+    expect(served.filter((name: string) => !cases[name])).toEqual([]);
+  });
+
+  it('fails for a field added without a decision or cases: the schema does not build and the accounting names it', async () => {
+    const built = await buildOutpostSchema(createNotificationPubSub());
+    // A copy of the schema whose WorkspaceProvider has one more field, without a decision or cases.
+    const copy = graphql.extendSchema(
+      built,
+      graphql.parse('extend type WorkspaceProvider { kubeconfig: String }'),
+    );
+    expect(() => enforceAccess(copy)).toThrow(/WorkspaceProvider\.kubeconfig/);
+    expect(accountingGaps(copy, cases)).toEqual({
+      undecided: ['WorkspaceProvider.kubeconfig'],
+      withoutCases: ['WorkspaceProvider.kubeconfig'],
+      stale: [],
+    });
+    // With a decision but no cases, the accounting still fails.
+    const decided = (copy.getType('WorkspaceProvider') as GraphQLObjectType).getFields().kubeconfig!;
+    decided.extensions = {
+      ...decided.extensions,
+      access: fieldDecisions(built).get('WorkspaceProvider.clusterAddress'),
+    };
+    expect(accountingGaps(copy, cases).withoutCases).toEqual(['WorkspaceProvider.kubeconfig']);
+  });
+
+  for (const [field, fieldCases] of Object.entries(cases)) {
     describe(field, () => {
-      it.each(PERSONA_NAMES.map((name) => ({ name, outcome: cases.expected[name] })))(
+      it.each(CALLERS.map((name) => ({ name, outcome: fieldCases.expected[name] })))(
         '$name: $outcome',
         async ({ name, outcome }) => {
-          const persona = h.world.personas[name];
-          const arranged = await cases.arrange(h, persona);
+          const persona = h.callers[name];
+          const arranged = await fieldCases.arrange(h, persona);
           if (arranged.kind === 'request') await runRequest(h, persona, outcome, arranged);
-          else await runSubscription(h, persona, outcome, arranged);
+          else if (arranged.kind === 'subscription') await runSubscription(h, persona, outcome, arranged);
+          else await runAgentSubscription(h, persona, outcome, arranged);
         },
       );
     });

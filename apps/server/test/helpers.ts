@@ -125,7 +125,7 @@ export function useTestServer(
 
 export const PASSWORD = 'correct-horse-battery';
 
-/** The six kinds of caller every API field is tested against. */
+/** The six kinds of user every API field is tested against (authorization.test.ts adds two agents). */
 export const PERSONA_NAMES = [
   'anonymous',
   'otherOrgMember',
@@ -135,6 +135,34 @@ export const PERSONA_NAMES = [
   'siteAdmin',
 ] as const;
 export type PersonaName = (typeof PERSONA_NAMES)[number];
+
+/**
+ * The two provider agents the authorization matrix adds (authorization.test.ts): the agent of the
+ * provider a case is about, and the agent of another provider.
+ */
+export const AGENT_PERSONA_NAMES = ['agentOfProvider', 'agentOfOtherProvider'] as const;
+export type AgentPersonaName = (typeof AGENT_PERSONA_NAMES)[number];
+
+/** Registers an agent for the provider as its chart does: a registration token, exchanged for a credential. */
+export async function registerAgentFor(
+  server: Pick<TestServer, 'client'>,
+  admin: Credentials,
+  providerId: string,
+): Promise<Credentials> {
+  const { issueProviderRegistrationToken } = await server.client.data<{
+    issueProviderRegistrationToken: { token: string };
+  }>(
+    `mutation($p: ID!) { issueProviderRegistrationToken(providerId: $p) { token } }`,
+    { p: providerId },
+    admin,
+  );
+  const { registerAgent } = await server.client.data<{ registerAgent: { credential: string } }>(
+    `mutation { registerAgent { credential } }`,
+    {},
+    { token: issueProviderRegistrationToken.token },
+  );
+  return { token: registerAgent.credential };
+}
 
 export interface Persona {
   name: PersonaName;

@@ -13,7 +13,7 @@ export function useViewer(): Viewer {
   return viewer;
 }
 
-/** Site admins and managers manage providers and organizations (apps/server/src/auth/policy.ts). */
+/** Site admins and managers manage providers and organizations (SITE_STAFF in apps/server/src/authorization/decisions.ts). */
 export function isSiteStaff(viewer: Viewer): boolean {
   return viewer.siteRole === 'ADMIN' || viewer.siteRole === 'MANAGER';
 }

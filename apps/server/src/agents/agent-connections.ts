@@ -7,7 +7,7 @@ import { notify, type NotificationPubSub } from '../events/notifications.js';
 import { eventStream } from '../events/event-stream.js';
 import { isDatabaseUnavailable, type DatabaseHealth } from '../database/availability.js';
 import { markAgentDisconnected } from '../providers/provider-status.js';
-import { requireAgent } from '../auth/policy.js';
+import { authorizedAgent } from '../authorization/principals.js';
 import { isAgentPrincipalValid } from './agent-credentials.js';
 import {
   claimLease,
@@ -90,7 +90,7 @@ export class AgentConnections {
   async requireLease(ctx: OutpostContext): Promise<void> {
     const connection = ctx.agentConnection;
     if (!connection) return;
-    const { role } = await this.claim(requireAgent(ctx).providerId, connection);
+    const { role } = await this.claim(authorizedAgent(ctx).providerId, connection);
     if (role === 'STANDBY') throw agentStandby();
   }
 
@@ -152,7 +152,7 @@ export class AgentConnections {
    * connection took it (this one had been silent past the grace period).
    */
   leaseEvents(context: OutpostContext): AsyncIterableIterator<{ role: AgentLeaseRole }> {
-    const agent = requireAgent(context);
+    const agent = authorizedAgent(context);
     const connection = context.agentConnection;
     if (!connection) {
       throw new OutpostError(

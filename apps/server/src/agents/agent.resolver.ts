@@ -1,6 +1,5 @@
 import {
   Arg,
-  Authorized,
   Ctx,
   Field,
   ID,
@@ -13,8 +12,17 @@ import {
   Subscription,
 } from 'type-graphql';
 import type { OutpostContext } from '../graphql/context.js';
-import { requireAgent, requireSiteStaff } from '../auth/policy.js';
-import { badInput, forbidden, notFound } from '../graphql/errors.js';
+import { Allow } from '../authorization/schema.js';
+import {
+  AGENT,
+  AGENT_OF_OBSERVED_WORKSPACES,
+  AGENT_OF_WORKSPACE_PROVIDER,
+  AGENT_REGISTRATION,
+  PUBLIC,
+  SITE_STAFF,
+} from '../authorization/decisions.js';
+import { authorizedAgent, authorizedViewer } from '../authorization/principals.js';
+import { badInput, notFound } from '../graphql/errors.js';
 import { AGENT_PROTOCOL_VERSION, SERVER_VERSION } from '../version.js';
 import { applyAgentReport, recordHeartbeat } from '../providers/provider-status.js';
 import { WorkspaceProvider } from '../providers/provider.type.js';
@@ -39,13 +47,16 @@ import { WorkspaceEventType } from '../events/events.resolver.js';
 
 @ObjectType({ description: 'Something changed about a workspace of the agent’s provider: reconcile.' })
 export class AgentWorkspaceEvent {
-  @Field(() => ID) workspaceId!: string;
-  @Field(() => WorkspaceEventType) type!: WorkspaceNotification['type'];
+  @Allow(AGENT_OF_WORKSPACE_PROVIDER) @Field(() => ID) workspaceId!: string;
+  @Allow(AGENT_OF_WORKSPACE_PROVIDER) @Field(() => WorkspaceEventType) type!: WorkspaceNotification['type'];
+  /** Not a field: whose agent may read the event. */
+  providerId!: string;
 }
 
 /** The agent protocol (apps/agent/PROTOCOL.md) and the admin fields that manage agent secrets. */
 @Resolver()
 export class AgentResolver {
+  @Allow(PUBLIC)
   @Query(() => ServerInfo, {
     description: 'Public: lets agents and clients check compatibility before signing in.',
   })
@@ -55,27 +66,27 @@ export class AgentResolver {
 
   // --- Called by agents ---
 
-  @Authorized('AGENT_REGISTRATION')
+  @Allow(AGENT_REGISTRATION)
   @Mutation(() => AgentRegistration, {
     description: 'Exchanges the one-time registration token for a credential.',
   })
   registerAgent(@Ctx() ctx: OutpostContext) {
-    return credentials.registerAgent(ctx.prisma, requireAgent(ctx, ['AGENT_REGISTRATION']));
+    return credentials.registerAgent(ctx.prisma, authorizedAgent(ctx));
   }
 
-  @Authorized('AGENT')
+  @Allow(AGENT)
   @Mutation(() => AgentRegistration, {
     description: 'A new credential; the current one expires after the overlap window.',
   })
   rotateAgentCredential(@Ctx() ctx: OutpostContext) {
     return credentials.rotateAgentCredential(
       ctx.prisma,
-      requireAgent(ctx),
+      authorizedAgent(ctx),
       ctx.config.agents.credentialOverlapMinutes,
     );
   }
 
-  @Authorized('AGENT')
+  @Allow(AGENT)
   @Mutation(() => AgentAck, {
     description: 'The agent’s full report: versions, nodes and check results. Counts as a heartbeat.',
   })
@@ -83,7 +94,7 @@ export class AgentResolver {
     @Arg('input') input: AgentStatusInput,
     @Ctx() ctx: OutpostContext,
   ): Promise<AgentAck> {
-    const agent = requireAgent(ctx);
+    const agent = authorizedAgent(ctx);
     const report = parseAgentReport(input);
     await ctx.agentConnections.requireLease(ctx);
     return this.ack(
@@ -93,13 +104,13 @@ export class AgentResolver {
     );
   }
 
-  @Authorized('AGENT')
+  @Allow(AGENT)
   @Mutation(() => AgentAck, {
     description:
       'I am alive. Over graphql-ws it also takes or renews the agent lease; a standby’s heartbeat changes nothing else.',
   })
   async agentHeartbeat(@Ctx() ctx: OutpostContext): Promise<AgentAck> {
-    const agent = requireAgent(ctx);
+    const agent = authorizedAgent(ctx);
     if (ctx.agentConnection) {
       const claim = await ctx.agentConnections.claim(agent.providerId, ctx.agentConnection);
       // Only the holder's heartbeats keep the provider READY: a standby's say nothing about the agent at work.
@@ -113,7 +124,7 @@ export class AgentResolver {
     );
   }
 
-  @Authorized('AGENT')
+  @Allow(AGENT)
   @Query(() => [AgentWorkspace], {
     description: 'Every workspace of the agent’s provider that still needs the cluster’s attention.',
   })
@@ -122,7 +133,7 @@ export class AgentResolver {
     await ctx.agentConnections.requireLease(ctx);
     const rows = await ctx.prisma.workspace.findMany({
       where: {
-        providerId: requireAgent(ctx).providerId,
+        providerId: authorizedAgent(ctx).providerId,
         // Not `NOT: { desiredState: 'DELETED', observedPhase: 'Deleted' }`: in SQL that is NULL, so false,
         // for a DELETED workspace the agent never observed, which would then never be removed.
         OR: [
@@ -136,13 +147,14 @@ export class AgentResolver {
     });
     return rows.map((row) => ({
       id: row.id,
+      providerId: row.providerId,
       name: row.name,
       organizationSlug: row.organization.slug,
       desiredState: row.desiredState,
     }));
   }
 
-  @Authorized('AGENT')
+  @Allow(AGENT_OF_OBSERVED_WORKSPACES)
   @Mutation(() => Int, {
     description: 'What the agent observed per workspace. Returns how many rows changed.',
   })
@@ -150,18 +162,17 @@ export class AgentResolver {
     @Arg('observations', () => [WorkspaceObservationInput]) observations: WorkspaceObservationInput[],
     @Ctx() ctx: OutpostContext,
   ): Promise<number> {
-    const agent = requireAgent(ctx);
+    const agent = authorizedAgent(ctx);
     const parsed = parseObservations(observations);
     await ctx.agentConnections.requireLease(ctx);
     return ctx.prisma.$transaction(async (tx) => {
+      // Scoped to the agent's provider as well: its writes stay in its own provider whatever was decided.
       const workspaces = await tx.workspace.findMany({
-        where: { id: { in: parsed.map((o) => o.workspaceId) } },
+        where: { id: { in: parsed.map((o) => o.workspaceId) }, providerId: agent.providerId },
       });
-      // An agent reports only for its own provider's workspaces, and only for workspaces that exist:
-      // workspace rows outlive their deletion (DELETED) for as long as their provider, so an unknown id
-      // is not a race with a deletion but input to refuse.
-      const foreign = workspaces.find((ws) => ws.providerId !== agent.providerId);
-      if (foreign) throw forbidden('An agent reports only on workspaces of its own provider.');
+      // Only workspaces of the agent's own provider (AGENT_OF_OBSERVED_WORKSPACES decided that), and only
+      // workspaces that exist: workspace rows outlive their deletion (DELETED) for as long as their
+      // provider, so an unknown id is not a race with a deletion but input to refuse.
       const unknown = parsed.find((o) => !workspaces.some((ws) => ws.id === o.workspaceId));
       if (unknown) {
         throw badInput(
@@ -191,7 +202,7 @@ export class AgentResolver {
     });
   }
 
-  @Authorized('AGENT')
+  @Allow(AGENT)
   @Subscription(() => AgentWorkspaceEvent, {
     description: 'Nudges the agent to reconcile when a workspace of its provider changes.',
     subscribe: ({ context }) => agentWorkspaceEvents(context as OutpostContext),
@@ -200,7 +211,7 @@ export class AgentResolver {
     return event;
   }
 
-  @Authorized('AGENT')
+  @Allow(AGENT)
   @Subscription(() => AgentLeaseState, {
     description:
       'Over the agent’s graphql-ws connection: HOLDER or STANDBY now, then each change — HOLDER the moment ' +
@@ -214,7 +225,7 @@ export class AgentResolver {
 
   // --- Called by admins ---
 
-  @Authorized('ADMIN', 'MANAGER')
+  @Allow(SITE_STAFF)
   @Mutation(() => RegistrationToken, {
     description: 'A new one-time registration token for the provider; any unused earlier one stops working.',
   })
@@ -222,7 +233,7 @@ export class AgentResolver {
     @Arg('providerId', () => ID) providerId: string,
     @Ctx() ctx: OutpostContext,
   ): Promise<RegistrationToken> {
-    const viewer = requireSiteStaff(ctx);
+    const viewer = authorizedViewer(ctx);
     return ctx.prisma.$transaction(async (tx) => {
       const provider = await tx.workspaceProvider.findUnique({ where: { id: providerId } });
       if (!provider) throw notFound('Workspace provider', providerId);
@@ -242,13 +253,13 @@ export class AgentResolver {
     });
   }
 
-  @Authorized('ADMIN', 'MANAGER')
+  @Allow(SITE_STAFF)
   @Mutation(() => WorkspaceProvider, {
     description:
       'Revokes every credential and registration token of the provider’s agent; the provider turns ERROR.',
   })
   revokeAgentCredentials(@Arg('providerId', () => ID) providerId: string, @Ctx() ctx: OutpostContext) {
-    return credentials.revokeAgentCredentials(ctx.prisma, requireSiteStaff(ctx), providerId);
+    return credentials.revokeAgentCredentials(ctx.prisma, authorizedViewer(ctx), providerId);
   }
 
   private ack(ctx: OutpostContext, status: AgentAck['status'], lease?: AgentLeaseRole): AgentAck {
@@ -263,10 +274,16 @@ export class AgentResolver {
 }
 
 function agentWorkspaceEvents(context: OutpostContext): AsyncIterableIterator<AgentWorkspaceEvent> {
-  const agent = requireAgent(context);
+  const agent = authorizedAgent(context);
   return eventStream(context.notifications.pubSub.subscribe('workspace'), async (notification) => {
     if (notification.providerId !== agent.providerId) return 'skip';
     if (!(await credentials.isAgentPrincipalValid(context.prisma, agent))) return 'end';
-    return { deliver: { workspaceId: notification.workspaceId, type: notification.type } };
+    return {
+      deliver: {
+        workspaceId: notification.workspaceId,
+        type: notification.type,
+        providerId: notification.providerId,
+      },
+    };
   });
 }

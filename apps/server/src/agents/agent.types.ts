@@ -1,4 +1,12 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Allow } from '../authorization/schema.js';
+import {
+  AGENT,
+  AGENT_OF_WORKSPACE_PROVIDER,
+  PUBLIC,
+  REGISTERED_AGENT,
+  SITE_STAFF,
+} from '../authorization/decisions.js';
 import { ProviderStatus, WorkspaceDesiredState } from '@outpost/prisma';
 import { WorkspaceProvider } from '../providers/provider.type.js';
 
@@ -17,16 +25,28 @@ registerEnumType(AgentLeaseRole, {
 
 @ObjectType({ description: 'What agents and clients need to know to talk to this server.' })
 export class ServerInfo {
-  @Field() version!: string;
-  @Field(() => Int) agentProtocolVersion!: number;
+  @Allow(PUBLIC)
+  @Field()
+  version!: string;
+  @Allow(PUBLIC)
+  @Field(() => Int)
+  agentProtocolVersion!: number;
 }
 
 @ObjectType()
 export class AgentRegistration {
-  @Field(() => ID) providerId!: string;
-  @Field() providerName!: string;
-  @Field() namespace!: string;
-  @Field({ description: 'The agent credential (`opag_…`), shown this once.' }) credential!: string;
+  @Allow(REGISTERED_AGENT)
+  @Field(() => ID)
+  providerId!: string;
+  @Allow(REGISTERED_AGENT)
+  @Field()
+  providerName!: string;
+  @Allow(REGISTERED_AGENT)
+  @Field()
+  namespace!: string;
+  @Allow(REGISTERED_AGENT)
+  @Field({ description: 'The agent credential (`opag_…`), shown this once.' })
+  credential!: string;
 }
 
 // Agent input is untrusted: apps/server/src/agents/agent-input.ts checks all of it against the limits of
@@ -69,11 +89,19 @@ export class AgentStatusInput {
 
 @ObjectType()
 export class AgentAck {
-  @Field() serverVersion!: string;
-  @Field(() => Int) agentProtocolVersion!: number;
-  @Field(() => Int) heartbeatIntervalSeconds!: number;
+  @Allow(AGENT)
+  @Field()
+  serverVersion!: string;
+  @Allow(AGENT)
+  @Field(() => Int)
+  agentProtocolVersion!: number;
+  @Allow(AGENT)
+  @Field(() => Int)
+  heartbeatIntervalSeconds!: number;
+  @Allow(AGENT)
   @Field(() => ProviderStatus, { description: "The provider's status after this call." })
   status!: ProviderStatus;
+  @Allow(AGENT)
   @Field(() => AgentLeaseRole, {
     nullable: true,
     description: 'Over graphql-ws: whether this connection holds the agent lease. Null over HTTP.',
@@ -83,7 +111,9 @@ export class AgentAck {
 
 @ObjectType({ description: 'The agent lease as one agent connection sees it.' })
 export class AgentLeaseState {
-  @Field(() => AgentLeaseRole) role!: AgentLeaseRole;
+  @Allow(AGENT)
+  @Field(() => AgentLeaseRole)
+  role!: AgentLeaseRole;
 }
 
 @ObjectType({
@@ -91,10 +121,16 @@ export class AgentLeaseState {
   simpleResolvers: true,
 })
 export class AgentConnectionInfo {
+  @Allow(SITE_STAFF)
   @Field({ description: 'The agent process, as it names itself (connectionParams.agentInstanceId).' })
   instanceId!: string;
-  @Field() connectedAt!: Date;
-  @Field({ description: 'Its last heartbeat or lease claim.' }) lastSeenAt!: Date;
+  @Allow(SITE_STAFF)
+  @Field()
+  connectedAt!: Date;
+  @Allow(SITE_STAFF)
+  @Field({ description: 'Its last heartbeat or lease claim.' })
+  lastSeenAt!: Date;
+  @Allow(SITE_STAFF)
   @Field({ description: 'True for the connection that acts for the provider; the others stand by.' })
   holdsLease!: boolean;
 }
@@ -104,21 +140,36 @@ export class AgentConnectionInfo {
   simpleResolvers: true,
 })
 export class ProviderAgents {
+  @Allow(SITE_STAFF)
   @Field(() => AgentConnectionInfo, {
     nullable: true,
     description: 'Null when no agent acts for the provider.',
   })
   leaseHolder!: AgentConnectionInfo | null;
-  @Field(() => [AgentConnectionInfo]) standbys!: AgentConnectionInfo[];
-  @Field(() => Int) standbyCount!: number;
+  @Allow(SITE_STAFF)
+  @Field(() => [AgentConnectionInfo])
+  standbys!: AgentConnectionInfo[];
+  @Allow(SITE_STAFF)
+  @Field(() => Int)
+  standbyCount!: number;
 }
 
 @ObjectType({ description: 'A workspace as its provider agent needs it.' })
 export class AgentWorkspace {
-  @Field(() => ID) id!: string;
-  @Field() name!: string;
-  @Field() organizationSlug!: string;
-  @Field(() => WorkspaceDesiredState) desiredState!: WorkspaceDesiredState;
+  @Allow(AGENT_OF_WORKSPACE_PROVIDER)
+  @Field(() => ID)
+  id!: string;
+  @Allow(AGENT_OF_WORKSPACE_PROVIDER)
+  @Field()
+  name!: string;
+  @Allow(AGENT_OF_WORKSPACE_PROVIDER)
+  @Field()
+  organizationSlug!: string;
+  @Allow(AGENT_OF_WORKSPACE_PROVIDER)
+  @Field(() => WorkspaceDesiredState)
+  desiredState!: WorkspaceDesiredState;
+  /** Not a field: whose agent may read it. */
+  providerId!: string;
 }
 
 @InputType()
@@ -134,25 +185,45 @@ export class WorkspaceObservationInput {
 
 @ObjectType()
 export class RegistrationToken {
-  @Field({ description: 'The one-time registration token (`oprg_…`), shown this once.' }) token!: string;
-  @Field() expiresAt!: Date;
+  @Allow(SITE_STAFF)
+  @Field({ description: 'The one-time registration token (`oprg_…`), shown this once.' })
+  token!: string;
+  @Allow(SITE_STAFF)
+  @Field()
+  expiresAt!: Date;
+  @Allow(SITE_STAFF)
   @Field({ description: 'The helm command that deploys the agent with this token (read from a 0600 file).' })
   installCommand!: string;
 }
 
 @ObjectType()
 export class CreateWorkspaceProviderPayload {
-  @Field(() => WorkspaceProvider) provider!: WorkspaceProvider;
-  @Field(() => RegistrationToken) registrationToken!: RegistrationToken;
+  @Allow(SITE_STAFF)
+  @Field(() => WorkspaceProvider)
+  provider!: WorkspaceProvider;
+  @Allow(SITE_STAFF)
+  @Field(() => RegistrationToken)
+  registrationToken!: RegistrationToken;
 }
 
 @ObjectType({ description: 'An agent secret of a provider, without the secret.' })
 export class AgentCredentialInfo {
-  @Field(() => ID) id!: string;
+  @Allow(SITE_STAFF)
+  @Field(() => ID)
+  id!: string;
+  @Allow(SITE_STAFF)
   @Field({ description: 'True for a registration token, false for an agent credential.' })
   isRegistration!: boolean;
-  @Field() createdAt!: Date;
-  @Field(() => Date, { nullable: true }) lastUsedAt!: Date | null;
-  @Field(() => Date, { nullable: true }) expiresAt!: Date | null;
-  @Field(() => Date, { nullable: true }) revokedAt!: Date | null;
+  @Allow(SITE_STAFF)
+  @Field()
+  createdAt!: Date;
+  @Allow(SITE_STAFF)
+  @Field(() => Date, { nullable: true })
+  lastUsedAt!: Date | null;
+  @Allow(SITE_STAFF)
+  @Field(() => Date, { nullable: true })
+  expiresAt!: Date | null;
+  @Allow(SITE_STAFF)
+  @Field(() => Date, { nullable: true })
+  revokedAt!: Date | null;
 }

@@ -1,11 +1,13 @@
-import { Arg, Authorized, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import type { OutpostContext } from '../graphql/context.js';
+import { Allow } from '../authorization/schema.js';
+import { SITE_ADMIN } from '../authorization/decisions.js';
 import { requirePageSize } from '../graphql/validation.js';
 import { AuditEvent } from './audit.type.js';
 
 @Resolver(() => AuditEvent)
 export class AuditResolver {
-  @Authorized('ADMIN')
+  @Allow(SITE_ADMIN)
   @Query(() => [AuditEvent], { description: 'Newest first. Site admins only.' })
   auditEvents(
     @Ctx() ctx: OutpostContext,

@@ -1,22 +1,34 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { SiteRole } from '@outpost/prisma';
 import type { OutpostContext } from '../graphql/context.js';
-import { requireViewer } from '../auth/policy.js';
+import { Allow } from '../authorization/schema.js';
+import {
+  admitAsUser,
+  apiTokenOwner,
+  OWN_ACCOUNT,
+  PUBLIC,
+  SIGNED_IN,
+  SITE_ADMIN,
+} from '../authorization/decisions.js';
+import { authorizedViewer } from '../authorization/principals.js';
 import { ApiToken, CreatedApiToken, LoginResult, OrganizationMembership, User } from './user.type.js';
 import * as auth from './auth.service.js';
 
 @Resolver(() => User)
 export class AuthResolver {
+  @Allow(PUBLIC)
   @Query(() => User, { nullable: true, description: 'The signed-in user, or null when anonymous.' })
   me(@Ctx() ctx: OutpostContext) {
     return ctx.viewer ? ctx.prisma.user.findUnique({ where: { id: ctx.viewer.id } }) : null;
   }
 
+  @Allow(PUBLIC)
   @Query(() => Boolean, { description: 'True until the first admin has been created (setupFirstAdmin).' })
   async setupRequired(@Ctx() ctx: OutpostContext): Promise<boolean> {
     return (await ctx.prisma.user.count()) === 0;
   }
 
+  @Allow(OWN_ACCOUNT)
   @FieldResolver(() => [OrganizationMembership], { description: "The user's organizations and roles." })
   async memberships(@Root() user: User, @Ctx() ctx: OutpostContext): Promise<OrganizationMembership[]> {
     const memberships = await ctx.prisma.membership.findMany({
@@ -24,12 +36,14 @@ export class AuthResolver {
       include: { organization: true },
       orderBy: { organization: { name: 'asc' } },
     });
-    return memberships.map((m) => ({ organization: m.organization, role: m.role }));
+    return memberships.map((m) => ({ organization: m.organization, role: m.role, userId: user.id }));
   }
 
+  @Allow(PUBLIC)
   @Mutation(() => LoginResult, { description: 'Signs in and sets the HttpOnly session cookie.' })
   async login(@Arg('email') email: string, @Arg('password') password: string, @Ctx() ctx: OutpostContext) {
     const { user, sessionToken } = await auth.login(ctx.prisma, email, password);
+    admitAsUser(ctx, user.id);
     ctx.http?.res.cookie(auth.SESSION_COOKIE, sessionToken, {
       httpOnly: true,
       sameSite: 'lax',
@@ -40,27 +54,30 @@ export class AuthResolver {
     return { user };
   }
 
-  @Authorized()
+  @Allow(SIGNED_IN)
   @Mutation(() => Boolean, {
     description: 'Ends the current session (API tokens are revoked with revokeApiToken).',
   })
   async logout(@Ctx() ctx: OutpostContext): Promise<boolean> {
-    await auth.logout(ctx.prisma, requireViewer(ctx));
+    await auth.logout(ctx.prisma, authorizedViewer(ctx));
     ctx.http?.res.clearCookie(auth.SESSION_COOKIE, { path: '/' });
     return true;
   }
 
+  @Allow(PUBLIC)
   @Mutation(() => User, { description: 'Creates the first site admin. Works once, while no user exists.' })
-  setupFirstAdmin(
+  async setupFirstAdmin(
     @Arg('email') email: string,
     @Arg('name') name: string,
     @Arg('password') password: string,
     @Ctx() ctx: OutpostContext,
   ) {
-    return auth.setupFirstAdmin(ctx.prisma, { email, name, password });
+    const user = await auth.setupFirstAdmin(ctx.prisma, { email, name, password });
+    admitAsUser(ctx, user.id);
+    return user;
   }
 
-  @Authorized('ADMIN')
+  @Allow(SITE_ADMIN)
   @Mutation(() => User, { description: 'Site admins create user accounts.' })
   createUser(
     @Arg('email') email: string,
@@ -69,19 +86,19 @@ export class AuthResolver {
     @Arg('siteRole', () => SiteRole, { defaultValue: SiteRole.MEMBER }) siteRole: SiteRole,
     @Ctx() ctx: OutpostContext,
   ) {
-    return auth.createUser(ctx.prisma, requireViewer(ctx), { email, name, password, siteRole });
+    return auth.createUser(ctx.prisma, authorizedViewer(ctx), { email, name, password, siteRole });
   }
 
-  @Authorized()
+  @Allow(SIGNED_IN)
   @Query(() => [ApiToken], { description: 'Your API tokens (without secrets).' })
   apiTokens(@Ctx() ctx: OutpostContext) {
     return ctx.prisma.apiToken.findMany({
-      where: { userId: requireViewer(ctx).id },
+      where: { userId: authorizedViewer(ctx).id },
       orderBy: { createdAt: 'desc' },
     });
   }
 
-  @Authorized()
+  @Allow(SIGNED_IN)
   @Mutation(() => CreatedApiToken, {
     description: 'The token is in the response only; Outpost stores its hash.',
   })
@@ -90,12 +107,12 @@ export class AuthResolver {
     @Ctx() ctx: OutpostContext,
     @Arg('expiresInDays', () => Int, { nullable: true }) expiresInDays?: number,
   ) {
-    return auth.createApiToken(ctx.prisma, requireViewer(ctx), name, expiresInDays);
+    return auth.createApiToken(ctx.prisma, authorizedViewer(ctx), name, expiresInDays);
   }
 
-  @Authorized()
+  @Allow(apiTokenOwner('id'))
   @Mutation(() => ApiToken)
   revokeApiToken(@Arg('id', () => ID) id: string, @Ctx() ctx: OutpostContext) {
-    return auth.revokeApiToken(ctx.prisma, requireViewer(ctx), id);
+    return auth.revokeApiToken(ctx.prisma, authorizedViewer(ctx), id);
   }
 }

@@ -262,9 +262,8 @@ export async function createApiToken(
 export async function revokeApiToken(prisma: PrismaClient, viewer: Viewer, id: string) {
   return prisma.$transaction(async (tx) => {
     const token = await tx.apiToken.findUnique({ where: { id } });
-    // Site admins may revoke anyone's token (a leaked token is an incident); others only their own.
-    if (!token || (token.userId !== viewer.id && viewer.siteRole !== 'ADMIN'))
-      throw notFound('API token', id);
+    // Whose tokens the viewer may revoke is apiTokenOwner's decision (authorization/decisions.ts).
+    if (!token) throw notFound('API token', id);
     const revoked = await tx.apiToken.update({
       where: { id },
       data: { revokedAt: token.revokedAt ?? new Date() },

@@ -1,16 +1,9 @@
-import {
-  Arg,
-  Authorized,
-  Field,
-  ID,
-  ObjectType,
-  registerEnumType,
-  Resolver,
-  Root,
-  Subscription,
-} from 'type-graphql';
+import { Arg, Field, ID, ObjectType, registerEnumType, Resolver, Root, Subscription } from 'type-graphql';
 import type { OutpostContext, Viewer } from '../graphql/context.js';
-import { canSeeOrganization, isSiteStaff, requireViewer } from '../auth/policy.js';
+import { Allow } from '../authorization/schema.js';
+import { SIGNED_IN, SITE_STAFF } from '../authorization/decisions.js';
+import { authorizedViewer } from '../authorization/principals.js';
+import { rememberProviderOwners } from '../authorization/organizations.js';
 import { canSeeProvider, findVisibleProvider } from '../providers/provider.service.js';
 import { canSeeWorkspace } from '../workspaces/workspace.service.js';
 import { ProviderStatusEvent, WorkspaceProvider } from '../providers/provider.type.js';
@@ -38,24 +31,25 @@ registerEnumType(WorkspaceEventType, { name: 'WorkspaceEventType' });
   description: 'Something changed about a provider; fields are re-read when the event is delivered.',
 })
 export class WorkspaceProviderEvent {
-  @Field(() => ProviderEventType) type!: ProviderNotification['type'];
-  @Field(() => ID) providerId!: string;
+  @Allow(SIGNED_IN) @Field(() => ProviderEventType) type!: ProviderNotification['type'];
+  @Allow(SIGNED_IN) @Field(() => ID) providerId!: string;
+  @Allow(SIGNED_IN)
   @Field(() => WorkspaceProvider, {
     nullable: true,
     description: 'Null after DELETED or when no longer visible.',
   })
   provider!: WorkspaceProvider | null;
   // Its message is the provider's statusMessage (cluster details): site staff only, like statusHistory (rule 7).
-  @Authorized('ADMIN', 'MANAGER')
+  @Allow(SITE_STAFF)
   @Field(() => ProviderStatusEvent, { nullable: true, description: 'The transition, for STATUS_CHANGED.' })
   statusEvent!: ProviderStatusEvent | null;
 }
 
 @ObjectType()
 export class WorkspaceEvent {
-  @Field(() => WorkspaceEventType) type!: WorkspaceNotification['type'];
-  @Field(() => ID) workspaceId!: string;
-  @Field(() => Workspace, { nullable: true }) workspace!: Workspace | null;
+  @Allow(SIGNED_IN) @Field(() => WorkspaceEventType) type!: WorkspaceNotification['type'];
+  @Allow(SIGNED_IN) @Field(() => ID) workspaceId!: string;
+  @Allow(SIGNED_IN) @Field(() => Workspace, { nullable: true }) workspace!: Workspace | null;
 }
 
 /**
@@ -67,7 +61,7 @@ export class WorkspaceEvent {
  */
 @Resolver()
 export class EventsResolver {
-  @Authorized()
+  @Allow(SIGNED_IN)
   @Subscription(() => WorkspaceProviderEvent, {
     description: 'Status transitions and changes to providers (default, allowlist, cordon, rename, delete).',
     subscribe: async ({ args, context }) => {
@@ -75,7 +69,7 @@ export class EventsResolver {
       const providerId = (args as { providerId?: string | null }).providerId ?? null;
       // Events about one provider are refused as a read of it is (NOT_FOUND, the same message) when the
       // viewer cannot see it: accepted, the subscription would stay silent for good, as if nothing changed.
-      if (providerId) await findVisibleProvider(ctx.prisma, requireViewer(ctx), { id: providerId });
+      if (providerId) await findVisibleProvider(ctx.prisma, authorizedViewer(ctx), { id: providerId });
       return deliverProviderEvents(ctx, providerId);
     },
   })
@@ -86,7 +80,7 @@ export class EventsResolver {
     return event;
   }
 
-  @Authorized()
+  @Allow(SIGNED_IN)
   @Subscription(() => WorkspaceEvent, {
     description: 'Workspaces created, changed (including observed phase) or deleted.',
     subscribe: ({ args, context }) => {
@@ -110,7 +104,7 @@ function deliverProviderEvents(
   context: OutpostContext,
   providerId: string | null,
 ): AsyncIterableIterator<WorkspaceProviderEvent> {
-  let viewer: Viewer | null = requireViewer(context);
+  let viewer: Viewer | null = authorizedViewer(context);
   return eventStream(context.notifications.pubSub.subscribe('provider'), async (notification) => {
     if (providerId && notification.providerId !== providerId) return 'skip';
     // Everything below is read once per notification for all subscribers (delivery-batch.ts).
@@ -120,10 +114,11 @@ function deliverProviderEvents(
     context.viewer = viewer;
     context.loaders = batch.loaders;
     const found = await batch.provider(notification.providerId);
+    // The provider's fields decide on its allowlist (PROVIDER_USER): known here, so that costs no read.
+    if (found) rememberProviderOwners(found.row, found.allowlist);
     const provider = found && canSeeProvider(viewer, found.allowlist) ? found.row : null;
-    const organizationsBefore = notification.organizationIds ?? [];
-    const couldSeeBefore =
-      isSiteStaff(viewer) || organizationsBefore.some((id) => canSeeOrganization(viewer!, id));
+    // Whether the viewer could see it before the change (an allowlist that lost their organization).
+    const couldSeeBefore = canSeeProvider(viewer, notification.organizationIds ?? []);
     if (!provider && !couldSeeBefore) return 'skip';
     const statusEvent = notification.statusEventId
       ? await batch.statusEvent(notification.statusEventId)
@@ -142,7 +137,7 @@ function deliverWorkspaceEvents(
   organizationId: string | null,
   providerId: string | null,
 ): AsyncIterableIterator<WorkspaceEvent> {
-  let viewer: Viewer | null = requireViewer(context);
+  let viewer: Viewer | null = authorizedViewer(context);
   return eventStream(context.notifications.pubSub.subscribe('workspace'), async (notification) => {
     if (organizationId && notification.organizationId !== organizationId) return 'skip';
     if (providerId && notification.providerId !== providerId) return 'skip';

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import type { OutpostContext } from '../graphql/context.js';
-import { authorizationKey } from '../auth/policy.js';
+import { authorizationKey } from '../authorization/principals.js';
 
 /**
  * graphql-js executes a subscription's selection set once per subscriber per event. When one status

@@ -1,10 +1,16 @@
 import { Field, ObjectType } from 'type-graphql';
+import { Allow } from '../authorization/schema.js';
+import { SIGNED_IN } from '../authorization/decisions.js';
 import { badInput } from './errors.js';
 
 @ObjectType({ description: 'Relay cursor pagination.', simpleResolvers: true })
 export class PageInfo {
-  @Field() hasNextPage!: boolean;
-  @Field(() => String, { nullable: true }) endCursor!: string | null;
+  @Allow(SIGNED_IN)
+  @Field()
+  hasNextPage!: boolean;
+  @Allow(SIGNED_IN)
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
 }
 
 /** Cursors are opaque to clients: base64url of the sort key of the last row seen. */

@@ -34,6 +34,11 @@ export interface OutpostContext {
   loaders: Loaders;
   /** This process's LISTEN connection; subscriptions read events from it. */
   notifications: NotificationListener;
+  /**
+   * Set by login and setupFirstAdmin: the user the caller has just proven to be, or created, before any
+   * credential exists; that user's own fields are theirs to read in the response (authorization/decisions.ts).
+   */
+  provenUserId?: string;
   /** Present for HTTP requests (login sets the cookie); absent for WebSocket operations. */
   http?: { req: Request; res: Response };
 }

@@ -56,7 +56,7 @@ function mayHoldIds(type: GraphQLInputType, seen = new Set<unknown>()): boolean 
  * Only those fields: as a type-graphql global middleware it ran for every field of every object, turning
  * each into an async middleware chain; on the providers list (6,000 fields) that was about a quarter of
  * the request's CPU, much of it garbage collection (bench/providers-list.mjs). The check now runs before
- * @Authorized: a malformed id is BAD_USER_INPUT whoever asks, and still changes nothing.
+ * the access decisions: a malformed id is BAD_USER_INPUT whoever asks, and still changes nothing.
  */
 export function rejectMalformedIds(schema: GraphQLSchema): GraphQLSchema {
   for (const type of Object.values(schema.getTypeMap())) {

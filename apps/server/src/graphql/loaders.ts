@@ -27,6 +27,8 @@ export interface Loaders {
 }
 
 export interface OrganizationMemberRow {
+  /** The organization's members (and site staff) may read the row (authorization/decisions.ts). */
+  organizationId: string;
   userId: string;
   email: string;
   name: string;
@@ -85,7 +87,8 @@ export function createLoaders(prisma: PrismaClient): Loaders {
       );
       const byOrganization = groupBy(rows, (row) => row.organizationId);
       return organizationIds.map((id) =>
-        (byOrganization.get(id) ?? []).map(({ userId, email, name, role }) => ({
+        (byOrganization.get(id) ?? []).map(({ organizationId, userId, email, name, role }) => ({
+          organizationId,
           userId,
           email,
           name,

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { buildSchema, getMetadataStorage } from 'type-graphql';
 import type { GraphQLSchema } from 'graphql';
-import { authChecker } from '../auth/policy.js';
+import { enforceAccess } from '../authorization/schema.js';
 import { AgentResolver } from '../agents/agent.resolver.js';
 import { rejectMalformedIds } from './ids.js';
 import type { NotificationPubSub } from '../events/notifications.js';
@@ -30,22 +30,21 @@ export async function buildOutpostSchema(
   const schema = await buildSchema({
     resolvers,
     pubSub,
-    authChecker,
-    authMode: 'error',
     validate: false,
     emitSchemaFile: emitSchemaFile ? { path: emitSchemaFile, sortedSchema: true } : false,
   });
   refuseUncheckedSimpleFields();
-  // ID arguments are checked by wrapping only the fields that take them (not a global middleware).
-  return rejectMalformedIds(schema);
+  // Every field's access decision (authorization/), then, wrapped around it so that it runs first, the
+  // ID arguments' check: a malformed id is BAD_USER_INPUT whoever asks, and reads nothing.
+  return rejectMalformedIds(enforceAccess(schema));
 }
 
 /**
  * The object types of the providers list are `@ObjectType({ simpleResolvers: true })`: their plain fields
  * are read by graphql's default resolver instead of a type-graphql resolver each (a middleware chain and
- * its allocations per field; with compiled queries, a property read inlined). type-graphql then silently
- * skips `@Authorized` and middlewares on those plain fields, so a type that has one is refused here, at
- * schema build, rather than served unchecked. Field resolvers (@FieldResolver) keep their checks.
+ * its allocations per field). type-graphql then silently skips middlewares on those plain fields, so a
+ * type that has one is refused here, at schema build, rather than served without it. (Access decisions
+ * are not middlewares: enforceAccess applies them to every field, simple or not.)
  */
 function refuseUncheckedSimpleFields(): void {
   const metadata = getMetadataStorage();
@@ -55,9 +54,9 @@ function refuseUncheckedSimpleFields(): void {
       const hasResolver = metadata.fieldResolvers.some(
         (resolver) => resolver.getObjectType?.() === type.target && resolver.methodName === field.name,
       );
-      if (!hasResolver && (field.roles?.length || field.middlewares?.length)) {
+      if (!hasResolver && field.middlewares?.length) {
         throw new Error(
-          `${type.name}.${field.name} has @Authorized or a middleware, which type-graphql skips on types ` +
+          `${type.name}.${field.name} has a middleware, which type-graphql skips on types ` +
             'with simpleResolvers: declare it with @FieldResolver, or drop simpleResolvers from the type.',
         );
       }

@@ -1,28 +1,30 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { OrganizationRole } from '@outpost/prisma';
 import type { OutpostContext } from '../graphql/context.js';
 import { badInput } from '../graphql/errors.js';
-import { requireSiteStaff, requireViewer, visibleOrganizationIds } from '../auth/policy.js';
-import { canSeeProvider } from '../providers/provider.service.js';
+import { Allow } from '../authorization/schema.js';
+import { ORGANIZATION_MEMBER, organizationAdmin, SIGNED_IN, SITE_STAFF } from '../authorization/decisions.js';
+import { authorizedViewer } from '../authorization/principals.js';
+import { visibleOrganizationIds } from '../authorization/organizations.js';
 import { WorkspaceProvider } from '../providers/provider.type.js';
 import { Organization, OrganizationMember } from './organization.type.js';
 import * as organizations from './organization.service.js';
 
 @Resolver(() => Organization)
 export class OrganizationResolver {
-  @Authorized()
+  @Allow(SIGNED_IN)
   @Query(() => [Organization], {
     description: 'All organizations for site staff; your own for everyone else.',
   })
   organizations(@Ctx() ctx: OutpostContext) {
-    const ids = visibleOrganizationIds(requireViewer(ctx));
+    const ids = visibleOrganizationIds(authorizedViewer(ctx));
     return ctx.prisma.organization.findMany({
       where: ids === null ? {} : { id: { in: ids } },
       orderBy: { name: 'asc' },
     });
   }
 
-  @Authorized()
+  @Allow(SIGNED_IN)
   @Query(() => Organization)
   organization(
     @Ctx() ctx: OutpostContext,
@@ -30,40 +32,37 @@ export class OrganizationResolver {
     @Arg('slug', () => String, { nullable: true }) slug?: string,
   ) {
     if (!id === !slug) throw badInput('id', 'Pass exactly one of id or slug.');
-    return organizations.findVisibleOrganization(ctx.prisma, requireViewer(ctx), { id, slug });
+    return organizations.findVisibleOrganization(ctx.prisma, authorizedViewer(ctx), { id, slug });
   }
 
   // Both nested lists are batch loaders (graphql/loaders.ts): a page of organizations costs the same
   // statements for 2 organizations as for 200.
-  @Authorized()
+  @Allow(ORGANIZATION_MEMBER)
   @FieldResolver(() => [OrganizationMember])
   members(@Root() organization: Organization, @Ctx() ctx: OutpostContext): Promise<OrganizationMember[]> {
     return ctx.loaders.membersByOrganization.load(organization.id);
   }
 
-  @Authorized()
+  @Allow(ORGANIZATION_MEMBER)
   @FieldResolver(() => [WorkspaceProvider], {
     description:
       'Providers this organization may use (its allowlist entries), for choosing where to create workspaces.',
   })
-  async allowedProviders(@Root() organization: Organization, @Ctx() ctx: OutpostContext) {
-    const viewer = requireViewer(ctx);
-    const providers = await ctx.loaders.allowedProvidersByOrganization.load(organization.id);
-    // Every one of them has this organization on its allowlist, so the one visibility rule decides
-    // for all of them at once. (Whoever reached the organization may see it, so this holds today; it
-    // keeps holding if an organization ever becomes reachable by others.)
-    return canSeeProvider(viewer, [organization.id]) ? providers : [];
+  allowedProviders(@Root() organization: Organization, @Ctx() ctx: OutpostContext) {
+    // Every one of them has this organization on its allowlist, so whoever may read this field (its
+    // members, site staff) may use each of them; their own fields decide again (PROVIDER_USER).
+    return ctx.loaders.allowedProvidersByOrganization.load(organization.id);
   }
 
-  @Authorized('ADMIN', 'MANAGER')
+  @Allow(SITE_STAFF)
   @Mutation(() => Organization, {
     description: 'New organizations may use the built-in provider from the start.',
   })
   createOrganization(@Arg('name') name: string, @Arg('slug') slug: string, @Ctx() ctx: OutpostContext) {
-    return organizations.createOrganization(ctx.prisma, requireSiteStaff(ctx), { name, slug });
+    return organizations.createOrganization(ctx.prisma, authorizedViewer(ctx), { name, slug });
   }
 
-  @Authorized()
+  @Allow(organizationAdmin('organizationId'))
   @Mutation(() => OrganizationMember, {
     description: 'Organization admins and site staff. Adding an existing member changes their role.',
   })
@@ -73,16 +72,16 @@ export class OrganizationResolver {
     @Arg('role', () => OrganizationRole, { defaultValue: OrganizationRole.MEMBER }) role: OrganizationRole,
     @Ctx() ctx: OutpostContext,
   ) {
-    return organizations.addMember(ctx.prisma, requireViewer(ctx), { organizationId, email, role });
+    return organizations.addMember(ctx.prisma, authorizedViewer(ctx), { organizationId, email, role });
   }
 
-  @Authorized()
+  @Allow(organizationAdmin('organizationId'))
   @Mutation(() => Organization)
   removeOrganizationMember(
     @Arg('organizationId', () => ID) organizationId: string,
     @Arg('userId', () => ID) userId: string,
     @Ctx() ctx: OutpostContext,
   ) {
-    return organizations.removeMember(ctx.prisma, requireViewer(ctx), { organizationId, userId });
+    return organizations.removeMember(ctx.prisma, authorizedViewer(ctx), { organizationId, userId });
   }
 }

@@ -1,7 +1,6 @@
 import {
   Arg,
   Args,
-  Authorized,
   Ctx,
   Field,
   FieldResolver,
@@ -15,7 +14,10 @@ import {
 } from 'type-graphql';
 import type { WorkspaceProvider as ProviderRow } from '@outpost/prisma';
 import type { OutpostContext } from '../graphql/context.js';
-import { canSeeOrganization, requireSiteStaff, requireViewer } from '../auth/policy.js';
+import { Allow } from '../authorization/schema.js';
+import { PROVIDER_USER, SIGNED_IN, SITE_STAFF } from '../authorization/decisions.js';
+import { authorizedViewer } from '../authorization/principals.js';
+import { canSeeOrganization } from '../authorization/organizations.js';
 import { decodeCursor, encodeCursor } from '../graphql/connection.js';
 import { badInput } from '../graphql/errors.js';
 import { requirePageSize } from '../graphql/validation.js';
@@ -46,11 +48,9 @@ import * as allowlist from '../allowlist/allowlist.service.js';
 
 @ObjectType({ simpleResolvers: true })
 export class OrganizationWorkspaceCount {
-  @Field(() => Organization) organization!: Organization;
-  @Field(() => Int) count!: number;
+  @Allow(SITE_STAFF) @Field(() => Organization) organization!: Organization;
+  @Allow(SITE_STAFF) @Field(() => Int) count!: number;
 }
-
-const STAFF = ['ADMIN', 'MANAGER'] as const;
 
 // The field resolvers below take the provider as its row type, a type-only import: type-graphql then
 // hands them the row as it is. Typed as the WorkspaceProvider class, it copied the row into a new instance
@@ -58,7 +58,7 @@ const STAFF = ['ADMIN', 'MANAGER'] as const;
 
 @Resolver(() => WorkspaceProvider)
 export class WorkspaceProviderResolver {
-  @Authorized()
+  @Allow(SIGNED_IN)
   @Query(() => WorkspaceProviderConnection, {
     description:
       'Providers the viewer may see, ordered by name. Members see those their organizations may use.',
@@ -67,7 +67,7 @@ export class WorkspaceProviderResolver {
     @Args() { first, after, status }: WorkspaceProvidersArgs,
     @Ctx() ctx: OutpostContext,
   ): Promise<WorkspaceProviderConnection> {
-    const viewer = requireViewer(ctx);
+    const viewer = authorizedViewer(ctx);
     requirePageSize('first', first);
     const afterName = after ? decodeCursor('after', after) : undefined;
     const { rows, totalCount } = await providers.listVisibleProviders(ctx.prisma, viewer, {
@@ -86,16 +86,16 @@ export class WorkspaceProviderResolver {
     };
   }
 
-  @Authorized()
+  @Allow(SIGNED_IN)
   @Query(() => WorkspaceProvider, { description: 'One provider, by id or by name.' })
   async workspaceProvider(@Args() { id, name }: ProviderLookupArgs, @Ctx() ctx: OutpostContext) {
     if (!id === !name) throw badInput('id', 'Pass exactly one of id or name.');
-    return providers.findVisibleProvider(ctx.prisma, requireViewer(ctx), { id, name });
+    return providers.findVisibleProvider(ctx.prisma, authorizedViewer(ctx), { id, name });
   }
 
   // --- Fields only site staff see: cluster details and what the agent reports. ---
 
-  @Authorized(...STAFF)
+  @Allow(SITE_STAFF)
   @FieldResolver(() => String, {
     nullable: true,
     description: 'Why the provider is in its status (errors in full).',
@@ -104,49 +104,49 @@ export class WorkspaceProviderResolver {
     return provider.statusMessage;
   }
 
-  @Authorized(...STAFF)
+  @Allow(SITE_STAFF)
   @FieldResolver(() => String, { nullable: true })
   clusterAddress(@Root() provider: ProviderRow) {
     return provider.clusterAddress;
   }
 
-  @Authorized(...STAFF)
+  @Allow(SITE_STAFF)
   @FieldResolver(() => String, { nullable: true })
   namespace(@Root() provider: ProviderRow) {
     return provider.namespace;
   }
 
-  @Authorized(...STAFF)
+  @Allow(SITE_STAFF)
   @FieldResolver(() => String, { nullable: true })
   agentVersion(@Root() provider: ProviderRow) {
     return provider.agentVersion;
   }
 
-  @Authorized(...STAFF)
+  @Allow(SITE_STAFF)
   @FieldResolver(() => String, { nullable: true })
   kubernetesVersion(@Root() provider: ProviderRow) {
     return provider.kubernetesVersion;
   }
 
-  @Authorized(...STAFF)
+  @Allow(SITE_STAFF)
   @FieldResolver(() => ProviderNodeSummary, { nullable: true })
   nodeSummary(@Root() provider: ProviderRow) {
     return (provider.nodeSummary as ProviderNodeSummary | null) ?? null;
   }
 
-  @Authorized(...STAFF)
+  @Allow(SITE_STAFF)
   @FieldResolver(() => [ProviderCheckResult], { nullable: true })
   checkResults(@Root() provider: ProviderRow) {
     return (provider.checkResults as ProviderCheckResult[] | null) ?? null;
   }
 
-  @Authorized(...STAFF)
+  @Allow(SITE_STAFF)
   @FieldResolver(() => [Organization], { nullable: true, description: 'The allowlist.' })
   allowedOrganizations(@Root() provider: ProviderRow, @Ctx() ctx: OutpostContext) {
     return ctx.loaders.allowlistByProvider.load(provider.id);
   }
 
-  @Authorized(...STAFF)
+  @Allow(SITE_STAFF)
   @FieldResolver(() => [OrganizationWorkspaceCount], {
     nullable: true,
     description: 'Workspaces (not deleted) per organization.',
@@ -164,12 +164,12 @@ export class WorkspaceProviderResolver {
     );
   }
 
-  @Authorized()
+  @Allow(PROVIDER_USER)
   @FieldResolver(() => Int, {
     description: 'Workspaces (not deleted) in this provider that the viewer may see.',
   })
   async workspaceCount(@Root() provider: ProviderRow, @Ctx() ctx: OutpostContext) {
-    const viewer = requireViewer(ctx);
+    const viewer = authorizedViewer(ctx);
     const counts = await ctx.loaders.workspaceCountsByProvider.load(provider.id);
     let total = 0;
     for (const [organizationId, count] of counts) {
@@ -178,7 +178,7 @@ export class WorkspaceProviderResolver {
     return total;
   }
 
-  @Authorized(...STAFF)
+  @Allow(SITE_STAFF)
   @FieldResolver(() => [ProviderStatusEvent], { nullable: true, description: 'Newest first.' })
   statusHistory(
     @Root() provider: ProviderRow,
@@ -191,7 +191,7 @@ export class WorkspaceProviderResolver {
 
   // --- Mutations: site staff only (rule 7). ---
 
-  @Authorized(...STAFF)
+  @Allow(SITE_STAFF)
   @Mutation(() => CreateWorkspaceProviderPayload, {
     description:
       'Registers a provider in PENDING until its agent connects, and returns the one-time registration token ' +
@@ -203,7 +203,7 @@ export class WorkspaceProviderResolver {
   ): Promise<CreateWorkspaceProviderPayload> {
     const { provider, registrationToken } = await providers.createProvider(
       ctx.prisma,
-      requireSiteStaff(ctx),
+      authorizedViewer(ctx),
       input,
       ctx.config.agents.registrationTokenTtlHours,
     );
@@ -216,7 +216,7 @@ export class WorkspaceProviderResolver {
     };
   }
 
-  @Authorized(...STAFF)
+  @Allow(SITE_STAFF)
   @FieldResolver(() => String, {
     nullable: true,
     description: 'Set when the agent runs another release than the server (a warning, not an error).',
@@ -226,7 +226,7 @@ export class WorkspaceProviderResolver {
     return `Agent ${provider.agentVersion} runs against server ${SERVER_VERSION}: upgrade the outpost-provider chart to match.`;
   }
 
-  @Authorized(...STAFF)
+  @Allow(SITE_STAFF)
   @FieldResolver(() => String, {
     nullable: true,
     description: 'Version of the outpost-provider chart values deployed.',
@@ -235,7 +235,7 @@ export class WorkspaceProviderResolver {
     return provider.chartVersion;
   }
 
-  @Authorized(...STAFF)
+  @Allow(SITE_STAFF)
   @FieldResolver(() => [AgentCredentialInfo], {
     nullable: true,
     description: 'Registration tokens and agent credentials, newest first, without their secrets.',
@@ -247,7 +247,7 @@ export class WorkspaceProviderResolver {
     });
   }
 
-  @Authorized(...STAFF)
+  @Allow(SITE_STAFF)
   @FieldResolver(() => ProviderAgents, {
     nullable: true,
     description:
@@ -267,44 +267,44 @@ export class WorkspaceProviderResolver {
     };
   }
 
-  @Authorized(...STAFF)
+  @Allow(SITE_STAFF)
   @Mutation(() => WorkspaceProvider)
   updateWorkspaceProvider(
     @Arg('id', () => ID) id: string,
     @Arg('input') input: UpdateWorkspaceProviderInput,
     @Ctx() ctx: OutpostContext,
   ) {
-    return providers.updateProvider(ctx.prisma, requireSiteStaff(ctx), id, input);
+    return providers.updateProvider(ctx.prisma, authorizedViewer(ctx), id, input);
   }
 
-  @Authorized(...STAFF)
+  @Allow(SITE_STAFF)
   @Mutation(() => WorkspaceProvider)
   renameWorkspaceProvider(
     @Arg('id', () => ID) id: string,
     @Arg('name') name: string,
     @Ctx() ctx: OutpostContext,
   ) {
-    return providers.renameProvider(ctx.prisma, requireSiteStaff(ctx), id, name);
+    return providers.renameProvider(ctx.prisma, authorizedViewer(ctx), id, name);
   }
 
-  @Authorized(...STAFF)
+  @Allow(SITE_STAFF)
   @Mutation(() => WorkspaceProvider, {
     description:
       'Refused for built-in, for the default, and while it holds workspaces. Returns the deleted provider.',
   })
   deleteWorkspaceProvider(@Arg('id', () => ID) id: string, @Ctx() ctx: OutpostContext) {
-    return providers.deleteProvider(ctx.prisma, requireSiteStaff(ctx), id);
+    return providers.deleteProvider(ctx.prisma, authorizedViewer(ctx), id);
   }
 
-  @Authorized(...STAFF)
+  @Allow(SITE_STAFF)
   @Mutation(() => WorkspaceProvider, {
     description: 'Makes this the default provider and clears the old default.',
   })
   setDefaultWorkspaceProvider(@Arg('id', () => ID) id: string, @Ctx() ctx: OutpostContext) {
-    return providers.setDefaultProvider(ctx.prisma, requireSiteStaff(ctx), id);
+    return providers.setDefaultProvider(ctx.prisma, authorizedViewer(ctx), id);
   }
 
-  @Authorized(...STAFF)
+  @Allow(SITE_STAFF)
   @Mutation(() => WorkspaceProvider, {
     description: 'Stops new workspaces from being created in the provider.',
   })
@@ -313,26 +313,26 @@ export class WorkspaceProviderResolver {
     @Arg('reason') reason: string,
     @Ctx() ctx: OutpostContext,
   ) {
-    return providers.setCordon(ctx.prisma, requireSiteStaff(ctx), id, reason);
+    return providers.setCordon(ctx.prisma, authorizedViewer(ctx), id, reason);
   }
 
-  @Authorized(...STAFF)
+  @Allow(SITE_STAFF)
   @Mutation(() => WorkspaceProvider)
   uncordonWorkspaceProvider(@Arg('id', () => ID) id: string, @Ctx() ctx: OutpostContext) {
-    return providers.setCordon(ctx.prisma, requireSiteStaff(ctx), id, null);
+    return providers.setCordon(ctx.prisma, authorizedViewer(ctx), id, null);
   }
 
-  @Authorized(...STAFF)
+  @Allow(SITE_STAFF)
   @Mutation(() => WorkspaceProvider)
   addOrganizationToProviderAllowlist(
     @Arg('providerId', () => ID) providerId: string,
     @Arg('organizationId', () => ID) organizationId: string,
     @Ctx() ctx: OutpostContext,
   ) {
-    return allowlist.addToAllowlist(ctx.prisma, requireSiteStaff(ctx), providerId, organizationId);
+    return allowlist.addToAllowlist(ctx.prisma, authorizedViewer(ctx), providerId, organizationId);
   }
 
-  @Authorized(...STAFF)
+  @Allow(SITE_STAFF)
   @Mutation(() => WorkspaceProvider, {
     description:
       'Refused (PRECONDITION_FAILED, extensions.workspaces) while the organization has workspaces there.',
@@ -342,6 +342,6 @@ export class WorkspaceProviderResolver {
     @Arg('organizationId', () => ID) organizationId: string,
     @Ctx() ctx: OutpostContext,
   ) {
-    return allowlist.removeFromAllowlist(ctx.prisma, requireSiteStaff(ctx), providerId, organizationId);
+    return allowlist.removeFromAllowlist(ctx.prisma, authorizedViewer(ctx), providerId, organizationId);
   }
 }

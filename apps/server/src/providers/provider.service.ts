@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/audit-log.js';
 import { lockName } from '../database/locks.js';
 import { notify } from '../events/notifications.js';
 import { issueRegistrationToken } from '../agents/agent-credentials.js';
-import { visibleOrganizationIds } from '../auth/policy.js';
+import { visibleOrganizationIds } from '../authorization/organizations.js';
 import { sqlReader } from '../database/sql.js';
 import { recordProviderCreated } from './provider-status.js';
 

@@ -1,13 +1,15 @@
-import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { OutpostContext } from '../graphql/context.js';
-import { requireViewer } from '../auth/policy.js';
+import { Allow } from '../authorization/schema.js';
+import { organizationMember, SIGNED_IN, workspaceManager } from '../authorization/decisions.js';
+import { authorizedViewer } from '../authorization/principals.js';
 import { requirePageSize } from '../graphql/validation.js';
 import { Workspace } from './workspace.type.js';
 import * as workspaces from './workspace.service.js';
 
 @Resolver(() => Workspace)
 export class WorkspaceResolver {
-  @Authorized()
+  @Allow(SIGNED_IN)
   @Query(() => [Workspace], {
     description: "Workspaces in the viewer's organizations (all of them for site staff).",
   })
@@ -21,7 +23,7 @@ export class WorkspaceResolver {
   ) {
     requirePageSize('first', first);
     return ctx.prisma.workspace.findMany({
-      where: workspaces.visibleWorkspacesWhere(requireViewer(ctx), {
+      where: workspaces.visibleWorkspacesWhere(authorizedViewer(ctx), {
         organizationId,
         providerId,
         ownerId,
@@ -32,7 +34,7 @@ export class WorkspaceResolver {
     });
   }
 
-  @Authorized()
+  @Allow(organizationMember('organizationId'))
   @Mutation(() => Workspace, {
     description:
       'Creates a workspace owned by you. providerId omitted: the default provider. Refusals name the rule and an alternative provider.',
@@ -43,12 +45,16 @@ export class WorkspaceResolver {
     @Ctx() ctx: OutpostContext,
     @Arg('providerId', () => ID, { nullable: true }) providerId?: string,
   ) {
-    return workspaces.createWorkspace(ctx.prisma, requireViewer(ctx), { organizationId, providerId, name });
+    return workspaces.createWorkspace(ctx.prisma, authorizedViewer(ctx), {
+      organizationId,
+      providerId,
+      name,
+    });
   }
 
-  @Authorized()
+  @Allow(workspaceManager('id'))
   @Mutation(() => Workspace, { description: "Marks the workspace DELETED; the provider's agent removes it." })
   deleteWorkspace(@Arg('id', () => ID) id: string, @Ctx() ctx: OutpostContext) {
-    return workspaces.deleteWorkspace(ctx.prisma, requireViewer(ctx), id);
+    return workspaces.deleteWorkspace(ctx.prisma, authorizedViewer(ctx), id);
   }
 }

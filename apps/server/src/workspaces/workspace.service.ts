@@ -2,12 +2,7 @@ import type { Prisma, PrismaClient } from '@outpost/prisma';
 import type { Viewer } from '../graphql/context.js';
 import { conflict, notFound, preconditionFailed } from '../graphql/errors.js';
 import { requireDnsLabel } from '../graphql/validation.js';
-import {
-  canSeeOrganization,
-  requireOrganizationMember,
-  requireWorkspaceManager,
-  visibleOrganizationIds,
-} from '../auth/policy.js';
+import { canSeeOrganization, visibleOrganizationIds } from '../authorization/organizations.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { lockName } from '../database/locks.js';
 import { notify } from '../events/notifications.js';
@@ -50,7 +45,8 @@ export function canSeeWorkspace(viewer: Viewer, workspace: { organizationId: str
 }
 
 /**
- * Rule 5: a member of the organization, a provider that allowlists it, READY and not cordoned.
+ * Rule 5: a member of the organization (organizationMember, authorization/decisions.ts, decided that),
+ * a provider that allowlists it, READY and not cordoned.
  * Each refusal names the failed rule and, where there is one, a provider the organization may use instead.
  */
 export async function createWorkspace(prisma: PrismaClient, viewer: Viewer, input: CreateWorkspaceInput) {
@@ -60,7 +56,6 @@ export async function createWorkspace(prisma: PrismaClient, viewer: Viewer, inpu
     if (!organization || !canSeeOrganization(viewer, organization.id)) {
       throw notFound('Organization', input.organizationId);
     }
-    requireOrganizationMember(viewer, organization.id, organization.slug);
 
     const provider = input.providerId
       ? await tx.workspaceProvider.findUnique({ where: { id: input.providerId } })
@@ -126,7 +121,10 @@ export async function createWorkspace(prisma: PrismaClient, viewer: Viewer, inpu
   });
 }
 
-/** Marks the workspace DELETED; the provider's agent removes its Kubernetes objects. */
+/**
+ * Marks the workspace DELETED; the provider's agent removes its Kubernetes objects. Who may is
+ * workspaceManager's decision (authorization/decisions.ts).
+ */
 export async function deleteWorkspace(prisma: PrismaClient, viewer: Viewer, id: string) {
   return prisma.$transaction(async (tx) => {
     const workspace = await tx.workspace.findUnique({ where: { id } });
@@ -137,7 +135,6 @@ export async function deleteWorkspace(prisma: PrismaClient, viewer: Viewer, id: 
     ) {
       throw notFound('Workspace', id);
     }
-    requireWorkspaceManager(viewer, workspace);
     const deleted = await tx.workspace.update({ where: { id }, data: { desiredState: 'DELETED' } });
     await recordAudit(tx, {
       actorId: viewer.id,
