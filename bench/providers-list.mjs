@@ -512,8 +512,8 @@ try {
       "without regular expressions. Queries execute as code compiled per document by graphql-jit instead of graphql-js's " +
       'interpreter, which walked the document and allocated per field (apps/server/src/graphql/compiled-execution.ts), ' +
       "and the list's object types use plain property reads instead of a type-graphql resolver per field " +
-      '(simpleResolvers, guarded at schema build so no @Authorized field is served unchecked). ' +
-      "What is left: type-graphql's async @Authorized chain on the staff-only fields and the field resolvers' promises, " +
+      '(simpleResolvers; every field still passes its @Allow decision, apps/server/src/authorization/schema.ts). ' +
+      "What is left: the per-field access decisions and the field resolvers' promises, " +
       "Apollo's request pipeline, building the response as objects (about 200 kB) and serializing it, and the garbage " +
       'of all that; the floor runs 5 statements and allocates only the rows and one string. ' +
       'Closing the rest of the gap to 0.5× would mean serving this page without per-field resolution (one SQL ' +
