@@ -74,8 +74,7 @@ export async function claimLease(
          holder_replica_id = EXCLUDED.holder_replica_id,
          acquired_at = CASE WHEN l.holder_connection_id = EXCLUDED.holder_connection_id
                             THEN l.acquired_at ELSE now() END,
-         expires_at = EXCLUDED.expires_at,
-         handover_until = NULL
+         expires_at = EXCLUDED.expires_at
        WHERE l.holder_connection_id = EXCLUDED.holder_connection_id
           OR l.holder_instance_id = EXCLUDED.holder_instance_id
           OR l.expires_at <= now()
@@ -124,7 +123,10 @@ export async function releaseConnection(
  * another replica (they keep their leases, releaseConnection). Until they have — at most the agents'
  * longest reconnect back-off from now, however busy the survivor is with all of them at once — their
  * silence is the control plane's doing, not theirs: the silence monitor (markSilentProviders) passes
- * over leases marked so. The first claim of the lease afterwards, on any replica, clears the mark.
+ * over leases marked so. The mark is not cleared when the agent claims its lease on its new replica: the
+ * claim comes first, its report or heartbeat can wait seconds behind a thousand others, and the agent's
+ * silence is still the handover's doing until one of them lands. An agent that re-homes and then dies is
+ * blamed once the allowance is over, at most 30 s after its replica stopped.
  */
 export async function handOverLeases(prisma: PrismaClient, replicaId: string): Promise<number> {
   const rows = await sqlReader(prisma)<{ providerId: string }>(
