@@ -297,6 +297,7 @@ describe('the agent lease', () => {
     const side = () =>
       new AgentConnections(
         server.db,
+        server.kysely,
         readAgentsConfig(),
         createNotificationPubSub(),
         new DatabaseHealth(),

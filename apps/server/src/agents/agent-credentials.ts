@@ -1,10 +1,11 @@
-import type { PrismaClient, Prisma } from '@outpost/prisma';
+import { sql } from 'kysely';
+import { Prisma, type Db, type PrismaClient } from '@outpost/prisma';
 import { generateToken, hashToken, TokenPrefix } from '../auth/tokens.js';
 import { notFound, unauthenticated } from '../graphql/errors.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { changeProviderStatus } from '../providers/provider-status.js';
 import type { Viewer } from '../graphql/context.js';
-import { sqlReader } from '../database/sql.js';
+import { credentialIsValid, credentialValidSql, lastUseIsStale } from '../auth/credential-validity.js';
 
 /**
  * Secrets that identify a provider's agent (apps/agent/PROTOCOL.md "Tokens"): one-time registration
@@ -18,39 +19,34 @@ export interface AgentPrincipal {
   kind: 'registration' | 'credential';
 }
 
-/** Resolves an `oprg_`/`opag_` secret; null when unknown, used, expired or revoked. */
-export async function agentFromSecret(
-  prisma: PrismaClient,
-  secret: string | undefined,
-): Promise<AgentPrincipal | null> {
+/** Resolves an `oprg_`/`opag_` secret; null when unknown, used, expired or revoked (credential-validity.ts). */
+export async function agentFromSecret(db: Db, secret: string | undefined): Promise<AgentPrincipal | null> {
   if (
     !secret ||
     !(secret.startsWith(TokenPrefix.registration) || secret.startsWith(TokenPrefix.agentCredential))
   ) {
     return null;
   }
-  // Every agent operation (a heartbeat every few seconds per agent) starts here: one statement through the
-  // pool rather than a Prisma call, whose query compiler cost more CPU than the statement (database/sql.ts).
-  const [credential] = await sqlReader(prisma)<{
-    id: string;
-    providerId: string;
-    isRegistration: boolean;
-    lastUsedAt: Date | null;
-    expiresAt: Date | null;
-    revokedAt: Date | null;
-  }>(
-    `SELECT id, provider_id AS "providerId", is_registration AS "isRegistration", last_used_at AS "lastUsedAt",
-            expires_at AS "expiresAt", revoked_at AS "revokedAt"
-     FROM agent_credentials WHERE token_hash = $1`,
-    [hashToken(secret)],
-  );
-  const now = new Date();
-  if (!credential || credential.revokedAt || (credential.expiresAt && credential.expiresAt <= now))
-    return null;
+  // Every agent operation (a heartbeat every few seconds per agent) starts here: one statement.
+  const credential = await db
+    .selectFrom('agent_credentials')
+    .select([
+      'id',
+      'provider_id as providerId',
+      'is_registration as isRegistration',
+      lastUseIsStale('agent_credentials').as('touch'),
+    ])
+    .where('token_hash', '=', hashToken(secret))
+    .where(credentialIsValid('agent_credentials'))
+    .executeTakeFirst();
+  if (!credential) return null;
   if (credential.isRegistration !== secret.startsWith(TokenPrefix.registration)) return null;
-  // lastUsedAt is advisory: write it at most once a minute so heartbeats stay one UPDATE.
-  if (!credential.lastUsedAt || now.getTime() - credential.lastUsedAt.getTime() > 60_000) {
-    await prisma.agentCredential.update({ where: { id: credential.id }, data: { lastUsedAt: now } });
+  if (credential.touch) {
+    await db
+      .updateTable('agent_credentials')
+      .set({ last_used_at: sql`now()` })
+      .where('id', '=', credential.id)
+      .execute();
   }
   return {
     credentialId: credential.id,
@@ -59,15 +55,15 @@ export async function agentFromSecret(
   };
 }
 
-/** Re-checks a principal before each subscription event, so a revocation ends the subscription. */
-export async function isAgentPrincipalValid(
-  prisma: PrismaClient,
-  principal: AgentPrincipal,
-): Promise<boolean> {
-  const credential = await prisma.agentCredential.findUnique({ where: { id: principal.credentialId } });
-  return (
-    !!credential && !credential.revokedAt && (!credential.expiresAt || credential.expiresAt > new Date())
-  );
+/** Re-checks a principal before each WebSocket operation and agent-lease event, by the same rule. */
+export async function isAgentPrincipalValid(db: Db, principal: AgentPrincipal): Promise<boolean> {
+  const valid = await db
+    .selectFrom('agent_credentials')
+    .select('id')
+    .where('id', '=', principal.credentialId)
+    .where(credentialIsValid('agent_credentials'))
+    .executeTakeFirst();
+  return valid !== undefined;
 }
 
 /**
@@ -99,8 +95,8 @@ export async function registerAgent(prisma: PrismaClient, principal: AgentPrinci
   return prisma.$transaction(async (tx) => {
     const locked = await tx.$queryRaw<Array<{ id: string }>>`
       SELECT id FROM agent_credentials
-      WHERE id = ${principal.credentialId}::uuid AND is_registration AND revoked_at IS NULL
-        AND (expires_at IS NULL OR expires_at > now())
+      WHERE id = ${principal.credentialId}::uuid AND is_registration
+        AND ${Prisma.raw(credentialValidSql('agent_credentials'))}
       FOR UPDATE`;
     if (locked.length === 0) {
       throw unauthenticated('This registration token was already used or has expired: issue a new one.');
@@ -140,11 +136,13 @@ export async function rotateAgentCredential(
   overlapMinutes: number,
 ) {
   return prisma.$transaction(async (tx) => {
-    const overlapEnds = new Date(Date.now() + overlapMinutes * 60_000);
-    await tx.agentCredential.update({
-      where: { id: principal.credentialId },
-      data: { expiresAt: overlapEnds },
-    });
+    // The overlap ends by the database's clock, the one credentialIsValid judges it by.
+    const [rotated] = await tx.$queryRaw<Array<{ overlapEnds: Date }>>`
+      UPDATE agent_credentials
+      SET expires_at = now() + make_interval(secs => ${overlapMinutes * 60})
+      WHERE id = ${principal.credentialId}::uuid
+      RETURNING expires_at AS "overlapEnds"`;
+    const overlapEnds = rotated!.overlapEnds;
     return issueCredential(tx, principal.providerId, 'agent.rotateCredential', {
       previousCredentialExpiresAt: overlapEnds,
     });

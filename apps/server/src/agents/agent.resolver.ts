@@ -108,7 +108,7 @@ export class AgentResolver {
     }
     return this.ack(
       ctx,
-      await recordHeartbeat(ctx.prisma, agent.providerId, agent.credentialId),
+      await recordHeartbeat(ctx.prisma, ctx.db, agent.providerId, agent.credentialId),
       ctx.agentConnection && AgentLeaseRole.HOLDER,
     );
   }
@@ -266,7 +266,7 @@ function agentWorkspaceEvents(context: OutpostContext): AsyncIterableIterator<Ag
   const agent = requireAgent(context);
   return eventStream(context.notifications.pubSub.subscribe('workspace'), async (notification) => {
     if (notification.providerId !== agent.providerId) return 'skip';
-    if (!(await credentials.isAgentPrincipalValid(context.prisma, agent))) return 'end';
+    if (!(await credentials.isAgentPrincipalValid(context.db, agent))) return 'end';
     return { deliver: { workspaceId: notification.workspaceId, type: notification.type } };
   });
 }

@@ -11,8 +11,9 @@ import {
 } from 'type-graphql';
 import type { OutpostContext, Viewer } from '../graphql/context.js';
 import { canSeeOrganization, isSiteStaff, requireViewer } from '../auth/policy.js';
-import { canSeeProvider, findVisibleProvider } from '../providers/provider.service.js';
-import { canSeeWorkspace } from '../workspaces/workspace.service.js';
+import { findVisibleProvider } from '../providers/provider.service.js';
+import { providerVisibility } from '../visibility/provider.js';
+import { workspaceVisibility } from '../visibility/workspace.js';
 import { ProviderStatusEvent, WorkspaceProvider } from '../providers/provider.type.js';
 import { Workspace } from '../workspaces/workspace.type.js';
 import { deliveryBatch } from './delivery-batch.js';
@@ -75,7 +76,7 @@ export class EventsResolver {
       const providerId = (args as { providerId?: string | null }).providerId ?? null;
       // Events about one provider are refused as a read of it is (NOT_FOUND, the same message) when the
       // viewer cannot see it: accepted, the subscription would stay silent for good, as if nothing changed.
-      if (providerId) await findVisibleProvider(ctx.prisma, requireViewer(ctx), { id: providerId });
+      if (providerId) await findVisibleProvider(ctx.db, requireViewer(ctx), { id: providerId });
       return deliverProviderEvents(ctx, providerId);
     },
   })
@@ -114,13 +115,13 @@ function deliverProviderEvents(
   return eventStream(context.notifications.pubSub.subscribe('provider'), async (notification) => {
     if (providerId && notification.providerId !== providerId) return 'skip';
     // Everything below is read once per notification for all subscribers (delivery-batch.ts).
-    const batch = deliveryBatch(context.prisma, notification);
+    const batch = deliveryBatch(context.db, notification);
     viewer = await batch.reloadViewer(viewer!);
     if (!viewer) return 'end'; // credential revoked or user gone: end the subscription
     context.viewer = viewer;
     context.loaders = batch.loaders;
     const found = await batch.provider(notification.providerId);
-    const provider = found && canSeeProvider(viewer, found.allowlist) ? found.row : null;
+    const provider = found && providerVisibility.allows(viewer, found) ? found.row : null;
     const organizationsBefore = notification.organizationIds ?? [];
     const couldSeeBefore =
       isSiteStaff(viewer) || organizationsBefore.some((id) => canSeeOrganization(viewer!, id));
@@ -148,12 +149,12 @@ function deliverWorkspaceEvents(
     if (providerId && notification.providerId !== providerId) return 'skip';
     // The credential check and the row are read once for all subscribers of this notification
     // (delivery-batch.ts); visibility is decided per viewer in memory.
-    const batch = deliveryBatch(context.prisma, notification);
+    const batch = deliveryBatch(context.db, notification);
     viewer = await batch.reloadViewer(viewer!);
     if (!viewer) return 'end';
     context.viewer = viewer;
     const workspace = await batch.workspace(notification.workspaceId);
-    if (!workspace || !canSeeWorkspace(viewer, workspace)) return 'skip';
+    if (!workspace || !workspaceVisibility.allows(viewer, workspace)) return 'skip';
     // Everyone who may see it gets the very same payload, so their executions are shared too.
     const deliver = batch.shared('visible', () =>
       markShareable({ type: notification.type, workspaceId: notification.workspaceId, workspace }),

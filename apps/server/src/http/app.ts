@@ -20,7 +20,7 @@ import {
   type GraphQLFormattedError,
   type GraphQLSchema,
 } from 'graphql';
-import { sqlPool, type PrismaClient } from '@outpost/prisma';
+import type { Db, PrismaClient, SqlPool } from '@outpost/prisma';
 import type { OutpostContext } from '../graphql/context.js';
 import { createLoaders } from '../graphql/loaders.js';
 import { compiledQueryGateway } from '../graphql/compiled-execution.js';
@@ -53,6 +53,9 @@ import type { AgentConnectionRef } from '../agents/agent-lease.js';
 
 export interface OutpostHttpOptions {
   prisma: PrismaClient;
+  db: Db;
+  /** The pool under both, for the rate limits' store. */
+  pool: SqlPool;
   schema: GraphQLSchema;
   notifications: NotificationListener;
   /** host/port (0 = a free port), development (stack traces), trustProxy, publicUrl. */
@@ -186,23 +189,21 @@ function formatBytes(bytes: number): string {
 }
 
 export async function startHttpServer(options: OutpostHttpOptions): Promise<OutpostHttpServer> {
-  const { prisma, schema, notifications, config, agentConnections } = options;
+  const { prisma, db, schema, notifications, config, agentConnections } = options;
   let publicUrl = config.publicUrl ?? '';
 
   /** A secret is a user's session or API token, or an agent's registration token or credential. */
   const createContext = async (secret: string | undefined): Promise<OutpostContext> => {
     try {
-      const [viewer, agent] = await Promise.all([
-        viewerFromSecret(prisma, secret),
-        agentFromSecret(prisma, secret),
-      ]);
+      const [viewer, agent] = await Promise.all([viewerFromSecret(db, secret), agentFromSecret(db, secret)]);
       return {
         prisma,
+        db,
         config,
         publicUrl,
         viewer,
         agent,
-        loaders: createLoaders(prisma),
+        loaders: createLoaders(db),
         notifications,
         agentConnections,
       };
@@ -215,7 +216,7 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
     }
   };
   // Counted in PostgreSQL, so every replica spends from the same budgets.
-  const rateLimits = new RateLimits(config.rateLimits, sqlPool(prisma));
+  const rateLimits = new RateLimits(config.rateLimits, options.pool);
   const validationRules = queryLimitRules({ introspection: config.introspection });
   const sessionCookies = new SessionCookies(config);
   const app = express();
@@ -308,8 +309,8 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
         let agent: OutpostContext['agent'];
         try {
           [viewer, agent] = await Promise.all([
-            base.viewer ? reloadViewer(prisma, base.viewer) : null,
-            base.agent && (await isAgentPrincipalValid(prisma, base.agent)) ? base.agent : null,
+            base.viewer ? reloadViewer(db, base.viewer) : null,
+            base.agent && (await isAgentPrincipalValid(db, base.agent)) ? base.agent : null,
           ]);
         } catch (error) {
           if (!isDatabaseUnavailable(error)) throw error;
@@ -322,7 +323,7 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
           viewer,
           agent,
           agentConnection: ctx.extra.agentConnection,
-          loaders: createLoaders(prisma),
+          loaders: createLoaders(db),
         };
         const rejection = await rateLimits.check({
           document,

@@ -2,8 +2,10 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Roo
 import { OrganizationRole } from '@outpost/prisma';
 import type { OutpostContext } from '../graphql/context.js';
 import { badInput } from '../graphql/errors.js';
-import { requireSiteStaff, requireViewer, visibleOrganizationIds } from '../auth/policy.js';
-import { canSeeProvider } from '../providers/provider.service.js';
+import { requireSiteStaff, requireViewer } from '../auth/policy.js';
+import { providerVisibility } from '../visibility/provider.js';
+import { organizationVisibility } from '../visibility/organization.js';
+import { ORGANIZATION_COLUMNS, selectRow } from '../database/rows.js';
 import { WorkspaceProvider } from '../providers/provider.type.js';
 import { Organization, OrganizationMember } from './organization.type.js';
 import * as organizations from './organization.service.js';
@@ -15,11 +17,12 @@ export class OrganizationResolver {
     description: 'All organizations for site staff; your own for everyone else.',
   })
   organizations(@Ctx() ctx: OutpostContext) {
-    const ids = visibleOrganizationIds(requireViewer(ctx));
-    return ctx.prisma.organization.findMany({
-      where: ids === null ? {} : { id: { in: ids } },
-      orderBy: { name: 'asc' },
-    });
+    return ctx.db
+      .selectFrom('organizations')
+      .select(selectRow('organizations', ORGANIZATION_COLUMNS))
+      .where(organizationVisibility.where(requireViewer(ctx)))
+      .orderBy('name')
+      .execute();
   }
 
   @Authorized()
@@ -51,8 +54,9 @@ export class OrganizationResolver {
     const providers = await ctx.loaders.allowedProvidersByOrganization.load(organization.id);
     // Every one of them has this organization on its allowlist, so the one visibility rule decides
     // for all of them at once. (Whoever reached the organization may see it, so this holds today; it
-    // keeps holding if an organization ever becomes reachable by others.)
-    return canSeeProvider(viewer, [organization.id]) ? providers : [];
+    // keeps holding if an organization ever becomes reachable by others.) Status and cordon stay on
+    // each provider: the console's dialog offers those usable for new workspaces (usableProvider).
+    return providerVisibility.allows(viewer, { allowlist: [organization.id] }) ? providers : [];
   }
 
   @Authorized('ADMIN', 'MANAGER')

@@ -2,7 +2,8 @@ import type { OrganizationRole, Prisma, PrismaClient } from '@outpost/prisma';
 import type { Viewer } from '../graphql/context.js';
 import { conflict, notFound, preconditionFailed } from '../graphql/errors.js';
 import { requireDnsLabel, requireEmail, requireText } from '../graphql/validation.js';
-import { canSeeOrganization, requireOrganizationAdmin } from '../auth/policy.js';
+import { requireOrganizationAdmin } from '../auth/policy.js';
+import { organizationVisibility } from '../visibility/organization.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { lockName } from '../database/locks.js';
 import { notify } from '../events/notifications.js';
@@ -16,7 +17,7 @@ export async function findVisibleOrganization(
   const organization = by.id
     ? await prisma.organization.findUnique({ where: { id: by.id } })
     : await prisma.organization.findUnique({ where: { slug: by.slug ?? '' } });
-  if (!organization || !canSeeOrganization(viewer, organization.id)) {
+  if (!organization || !organizationVisibility.allows(viewer, organization)) {
     throw notFound('Organization', by.id ?? by.slug ?? '');
   }
   return organization;

@@ -1,9 +1,16 @@
-import type { Prisma, PrismaClient, ProviderStatus, WorkspaceProvider } from '@outpost/prisma';
+import {
+  Prisma,
+  type Db,
+  type PrismaClient,
+  type ProviderStatus,
+  type WorkspaceProvider,
+} from '@outpost/prisma';
+import { credentialValidSql } from '../auth/credential-validity.js';
 import { notify } from '../events/notifications.js';
 import { unauthenticated } from '../graphql/errors.js';
 import { DatabaseHealth, isDatabaseUnavailable } from '../database/availability.js';
 import { SUPPORTED_AGENT_PROTOCOL_VERSIONS } from '../version.js';
-import { sqlReader } from '../database/sql.js';
+import { rawRows } from '../database/sql.js';
 import { leaseStillReleasedBy } from '../agents/agent-lease.js';
 
 /**
@@ -181,16 +188,18 @@ export async function applyAgentReport(
  */
 export async function recordHeartbeat(
   prisma: PrismaClient,
+  db: Db,
   providerId: string,
   credentialId?: string,
 ): Promise<ProviderStatus> {
   // One autocommitted statement through the pool: at thousands of agents this is the server's most
   // frequent write, and Prisma's query compiler cost more CPU than the UPDATE itself (database/sql.ts).
-  const [row] = await sqlReader(prisma)<{
+  const [row] = await rawRows<{
     status: ProviderStatus;
     checkResults: CheckResult[] | null;
     protocolVersion: number | null;
   }>(
+    db,
     `UPDATE workspace_providers SET last_heartbeat_at = now() WHERE id = $1::uuid
      RETURNING status::text AS status, check_results AS "checkResults", agent_protocol_version AS "protocolVersion"`,
     [providerId],
@@ -218,8 +227,8 @@ async function lockForAgent(tx: Prisma.TransactionClient, providerId: string, cr
   await tx.$queryRaw`SELECT id FROM workspace_providers WHERE id = ${providerId}::uuid FOR UPDATE`;
   if (!credentialId) return;
   const [valid] = await tx.$queryRaw<Array<{ id: string }>>`
-    SELECT id FROM agent_credentials WHERE id = ${credentialId}::uuid AND revoked_at IS NULL
-      AND (expires_at IS NULL OR expires_at > now())`;
+    SELECT id FROM agent_credentials
+    WHERE id = ${credentialId}::uuid AND ${Prisma.raw(credentialValidSql('agent_credentials'))}`;
   if (!valid)
     throw unauthenticated('This agent credential was revoked or has expired: register the agent again.');
 }

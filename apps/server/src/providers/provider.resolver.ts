@@ -70,7 +70,7 @@ export class WorkspaceProviderResolver {
     const viewer = requireViewer(ctx);
     requirePageSize('first', first);
     const afterName = after ? decodeCursor('after', after) : undefined;
-    const { rows, totalCount } = await providers.listVisibleProviders(ctx.prisma, viewer, {
+    const { rows, totalCount } = await providers.listVisibleProviders(ctx.db, viewer, {
       take: first + 1,
       afterName,
       status,
@@ -90,7 +90,7 @@ export class WorkspaceProviderResolver {
   @Query(() => WorkspaceProvider, { description: 'One provider, by id or by name.' })
   async workspaceProvider(@Args() { id, name }: ProviderLookupArgs, @Ctx() ctx: OutpostContext) {
     if (!id === !name) throw badInput('id', 'Pass exactly one of id or name.');
-    return providers.findVisibleProvider(ctx.prisma, requireViewer(ctx), { id, name });
+    return providers.findVisibleProvider(ctx.db, requireViewer(ctx), { id, name });
   }
 
   // --- Fields only site staff see: cluster details and what the agent reports. ---
@@ -255,7 +255,7 @@ export class WorkspaceProviderResolver {
   })
   async agents(@Root() provider: ProviderRow, @Ctx() ctx: OutpostContext): Promise<ProviderAgents> {
     const connections = await agentConnectionsOf(
-      ctx.prisma,
+      ctx.db,
       provider.id,
       ctx.config.agents.heartbeatGraceSeconds,
     );
