@@ -82,14 +82,7 @@ export function authorizationKey(viewer: Viewer): string {
   return `${viewer.siteRole};${organizations.join(',')}`;
 }
 
-/** Organization ids the viewer may see, or `null` for "all" (site staff). */
-export function visibleOrganizationIds(viewer: Viewer): string[] | null {
-  return isSiteStaff(viewer) ? null : [...viewer.organizationRoles.keys()];
-}
-
-export function canSeeOrganization(viewer: Viewer, organizationId: string): boolean {
-  return isSiteStaff(viewer) || viewer.organizationRoles.has(organizationId);
-}
+// Who sees which provider, organization, workspace or audit event: visibility/ (one rule per resource).
 
 /** Site staff and the organization's own admins manage its members. */
 export function requireOrganizationAdmin(

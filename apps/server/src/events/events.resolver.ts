@@ -10,7 +10,7 @@ import {
   Subscription,
 } from 'type-graphql';
 import type { OutpostContext, Viewer } from '../graphql/context.js';
-import { canSeeOrganization, isSiteStaff, requireViewer } from '../auth/policy.js';
+import { requireViewer } from '../auth/policy.js';
 import { findVisibleProvider } from '../providers/provider.service.js';
 import { providerVisibility } from '../visibility/provider.js';
 import { workspaceVisibility } from '../visibility/workspace.js';
@@ -123,8 +123,8 @@ function deliverProviderEvents(
     const found = await batch.provider(notification.providerId);
     const provider = found && providerVisibility.allows(viewer, found) ? found.row : null;
     const organizationsBefore = notification.organizationIds ?? [];
-    const couldSeeBefore =
-      isSiteStaff(viewer) || organizationsBefore.some((id) => canSeeOrganization(viewer!, id));
+    // Visibility by the allowlist before the change: members who just lost the provider hear of it.
+    const couldSeeBefore = providerVisibility.allows(viewer, { allowlist: organizationsBefore });
     if (!provider && !couldSeeBefore) return 'skip';
     const statusEvent = notification.statusEventId
       ? await batch.statusEvent(notification.statusEventId)

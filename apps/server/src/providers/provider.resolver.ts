@@ -15,7 +15,8 @@ import {
 } from 'type-graphql';
 import type { WorkspaceProvider as ProviderRow } from '@outpost/prisma';
 import type { OutpostContext } from '../graphql/context.js';
-import { canSeeOrganization, requireSiteStaff, requireViewer } from '../auth/policy.js';
+import { requireSiteStaff, requireViewer } from '../auth/policy.js';
+import { workspaceVisibility } from '../visibility/workspace.js';
 import { decodeCursor, encodeCursor } from '../graphql/connection.js';
 import { badInput } from '../graphql/errors.js';
 import { requirePageSize } from '../graphql/validation.js';
@@ -173,7 +174,7 @@ export class WorkspaceProviderResolver {
     const counts = await ctx.loaders.workspaceCountsByProvider.load(provider.id);
     let total = 0;
     for (const [organizationId, count] of counts) {
-      if (canSeeOrganization(viewer, organizationId)) total += count;
+      if (workspaceVisibility.allows(viewer, { organizationId })) total += count;
     }
     return total;
   }
