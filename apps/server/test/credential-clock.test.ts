@@ -130,7 +130,8 @@ describe('credentials are judged by the database clock', () => {
     expect(code(await server.client.request(HEARTBEAT, {}, { token: pastOverlap }))).toBe('UNAUTHENTICATED');
     const socket = server.client.subscriptions({ token: pastOverlap });
     sockets.push(socket);
-    const result: { data?: any } = await overSocket(socket, HEARTBEAT).catch((error: unknown) => ({
+    const result = await overSocket(socket, HEARTBEAT).catch((error: unknown) => ({
+      data: undefined as any,
       errors: [error],
     }));
     expect(result.data?.agentHeartbeat).toBeUndefined();
