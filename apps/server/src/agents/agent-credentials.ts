@@ -76,15 +76,17 @@ export async function issueRegistrationToken(
   ttlHours: number,
 ): Promise<{ token: string; expiresAt: Date }> {
   const token = generateToken('registration');
-  const expiresAt = new Date(Date.now() + ttlHours * 3_600_000);
   await tx.agentCredential.updateMany({
     where: { providerId, isRegistration: true, revokedAt: null },
     data: { revokedAt: new Date() },
   });
-  await tx.agentCredential.create({
-    data: { providerId, tokenHash: hashToken(token), isRegistration: true, expiresAt },
-  });
-  return { token, expiresAt };
+  // The expiry is written on the database's clock, the one credential-validity.ts judges it by.
+  const [issued] = await tx.$queryRaw<Array<{ expiresAt: Date }>>`
+    INSERT INTO agent_credentials (id, provider_id, token_hash, is_registration, expires_at)
+    VALUES (gen_random_uuid(), ${providerId}::uuid, ${hashToken(token)}, true,
+            now() + make_interval(secs => ${ttlHours * 3600}))
+    RETURNING expires_at AS "expiresAt"`;
+  return { token, expiresAt: issued!.expiresAt };
 }
 
 /**
@@ -183,15 +185,11 @@ export async function revokeAgentCredentials(prisma: PrismaClient, viewer: Viewe
  */
 export async function mintBuiltInAgentCredential(prisma: PrismaClient, providerId: string): Promise<string> {
   return prisma.$transaction(async (tx) => {
-    const idleSince = new Date(Date.now() - 10 * 60_000);
-    await tx.agentCredential.updateMany({
-      where: {
-        providerId,
-        revokedAt: null,
-        OR: [{ lastUsedAt: { lt: idleSince } }, { lastUsedAt: null, createdAt: { lt: idleSince } }],
-      },
-      data: { revokedAt: new Date() },
-    });
+    // Idle by the database's clock, which stamps last_used_at (credential-validity.ts).
+    await tx.$executeRaw`
+      UPDATE agent_credentials SET revoked_at = now()
+      WHERE provider_id = ${providerId}::uuid AND revoked_at IS NULL
+        AND COALESCE(last_used_at, created_at) < now() - interval '10 minutes'`;
     const credential = generateToken('agentCredential');
     await tx.agentCredential.create({ data: { providerId, tokenHash: hashToken(credential) } });
     return credential;

@@ -127,13 +127,11 @@ export async function login(prisma: PrismaClient, emailInput: string, password: 
   if (!user || !valid) throw unauthenticated('Email or password is wrong.');
   const token = generateToken('session');
   await prisma.$transaction(async (tx) => {
-    await tx.session.create({
-      data: {
-        userId: user.id,
-        tokenHash: hashToken(token),
-        expiresAt: new Date(Date.now() + SESSION_LIFETIME_MS),
-      },
-    });
+    // Expiries are written on the database's clock, the one credential-validity.ts judges them by.
+    await tx.$executeRaw`
+      INSERT INTO sessions (id, user_id, token_hash, expires_at)
+      VALUES (gen_random_uuid(), ${user.id}::uuid, ${hashToken(token)},
+              now() + make_interval(secs => ${SESSION_LIFETIME_MS / 1000}))`;
     await recordAudit(tx, { actorId: user.id, action: 'auth.login', targetType: 'User', targetId: user.id });
   });
   return { user, sessionToken: token };
@@ -233,14 +231,16 @@ export async function createApiToken(
   if (expiresInDays != null) requireWholeNumber('expiresInDays', expiresInDays, { min: 1, max: 3650 });
   const token = generateToken('apiToken');
   const apiToken = await prisma.$transaction(async (tx) => {
-    const created = await tx.apiToken.create({
-      data: {
-        userId: viewer.id,
-        name: tokenName,
-        tokenHash: hashToken(token),
-        expiresAt: expiresInDays != null ? new Date(Date.now() + expiresInDays * 86_400_000) : null,
-      },
+    const { id } = await tx.apiToken.create({
+      data: { userId: viewer.id, name: tokenName, tokenHash: hashToken(token) },
+      select: { id: true },
     });
+    // On the database's clock, the one credential-validity.ts judges it by.
+    if (expiresInDays != null) {
+      await tx.$executeRaw`
+        UPDATE api_tokens SET expires_at = now() + make_interval(days => ${expiresInDays}) WHERE id = ${id}::uuid`;
+    }
+    const created = await tx.apiToken.findUniqueOrThrow({ where: { id } });
     await recordAudit(tx, {
       actorId: viewer.id,
       action: 'apiToken.create',

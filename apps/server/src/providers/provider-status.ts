@@ -193,7 +193,7 @@ export async function recordHeartbeat(
   credentialId?: string,
 ): Promise<ProviderStatus> {
   // One autocommitted statement through the pool: at thousands of agents this is the server's most
-  // frequent write, and Prisma's query compiler cost more CPU than the UPDATE itself (database/sql.ts).
+  // frequent write, and Prisma's query compiler cost more CPU than the UPDATE itself (docs/decisions/0125).
   const [row] = await rawRows<{
     status: ProviderStatus;
     checkResults: CheckResult[] | null;
