@@ -9,6 +9,10 @@ import { isSiteStaff } from '../auth/policy.js';
  * place a resource's visibility is decided: lists, counts and lookups use `where`, event delivery and
  * nested fields use `allows`, and test/visibility.property.test.ts checks on generated data that the
  * two agree for every kind of viewer.
+ *
+ * A rule looks at the viewer's site role and organization roles only — what authorizationKey
+ * (auth/policy.ts) captures — so subscribers with the same key may share one execution of an event
+ * (events/shared-execution.ts). A rule that looked at more of the viewer would have to be keyed there.
  */
 export interface VisibilityRule<Row> {
   /** The SQL condition (for the query's own table) that the viewer may see the row. */
