@@ -158,8 +158,8 @@ async function reloadViewers(db: Db, viewers: readonly Viewer[]): Promise<Array<
         sql<{
           id: string;
           user_id: string;
-        }>`unnest(string_to_array(${ids}, ',')::uuid[], string_to_array(${users}, ',')::uuid[])`.as(
-          sql.raw('c(id, user_id)') as never,
+        }>`unnest(string_to_array(${ids}, ',')::uuid[], string_to_array(${users}, ',')::uuid[])`.as<'c'>(
+          sql`c(id, user_id)`,
         ),
       )
       .leftJoin(`${table} as t` as 'api_tokens as t', (join) =>
