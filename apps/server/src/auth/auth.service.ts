@@ -9,6 +9,7 @@ import { lockName } from '../database/locks.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
 import { generateToken, hashToken, TokenPrefix } from './tokens.js';
 import { credentialIsValid, lastUseIsStale } from './credential-validity.js';
+import { queryBuilder } from '../database/sql.js';
 
 export const SESSION_COOKIE = 'outpost_session';
 export const SESSION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
@@ -31,6 +32,19 @@ export function viewerOf(
 }
 
 /**
+ * The memberships of the user aliased `u`, as viewerOf takes them: one column of a statement that reads
+ * users, so a viewer costs one statement (here and in the batched re-check, events/delivery-batch.ts).
+ */
+export function userMemberships() {
+  return jsonArrayFrom(
+    queryBuilder
+      .selectFrom('memberships as m')
+      .select(['m.organization_id as organizationId', 'm.role'])
+      .where('m.user_id', '=', sql.ref<string>('u.id')),
+  ).as('memberships');
+}
+
+/**
  * Every request starts here: the credential, whether it is still valid (credential-validity.ts, on the
  * database's clock), its user and the user's memberships, in one statement. `table` is one of two
  * constants, never input; `by` finds the credential by its secret's hash (signing in) or by its id
@@ -45,7 +59,7 @@ async function readCredential(
   let query = db
     .selectFrom(`${table} as c` as 'api_tokens as c')
     .leftJoin('users as u', 'u.id', 'c.user_id')
-    .select((eb) => [
+    .select([
       'c.id',
       'c.user_id as userId',
       'u.email',
@@ -53,12 +67,7 @@ async function readCredential(
       'u.site_role as siteRole',
       credentialIsValid('c').as('valid'),
       (table === 'api_tokens' ? lastUseIsStale('c') : sql<boolean>`false`).as('touch'),
-      jsonArrayFrom(
-        eb
-          .selectFrom('memberships as m')
-          .select(['m.organization_id as organizationId', 'm.role'])
-          .whereRef('m.user_id', '=', 'u.id'),
-      ).as('memberships'),
+      userMemberships(),
     ]);
   query =
     'tokenHash' in by

@@ -1,6 +1,5 @@
 import DataLoader from 'dataloader';
 import { sql } from 'kysely';
-import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '@outpost/prisma';
 import {
   PROVIDER_COLUMNS,
@@ -13,7 +12,7 @@ import {
 } from '../database/rows.js';
 import { credentialIsValid } from '../auth/credential-validity.js';
 import type { Viewer } from '../graphql/context.js';
-import { viewerOf } from '../auth/auth.service.js';
+import { userMemberships, viewerOf } from '../auth/auth.service.js';
 import { createLoaders, type Loaders } from '../graphql/loaders.js';
 import type { OutpostNotification } from './notifications.js';
 
@@ -188,18 +187,7 @@ async function reloadViewers(db: Db, viewers: readonly Viewer[]): Promise<Array<
   const users: ViewerUserRow[] = userIds.length
     ? await db
         .selectFrom('users as u')
-        .select((eb) => [
-          'u.id',
-          'u.email',
-          'u.name',
-          'u.site_role as siteRole',
-          jsonArrayFrom(
-            eb
-              .selectFrom('memberships as m')
-              .select(['m.organization_id as organizationId', 'm.role'])
-              .whereRef('m.user_id', '=', 'u.id'),
-          ).as('memberships'),
-        ])
+        .select(['u.id', 'u.email', 'u.name', 'u.site_role as siteRole', userMemberships()])
         .where('u.id', '=', sql<string>`ANY(string_to_array(${userIds.join(',')}, ',')::uuid[])`)
         .execute()
     : [];
