@@ -3,46 +3,47 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import { PrismaClient } from './generated/client/client.js';
 import { FAST_TYPES } from './timestamps.js';
+import type { DB } from './generated-kysely/types.js';
 
 export * from './generated/client/client.js';
 
-export interface PrismaClientOptions {
-  /** Called for every SQL statement sent (tests count them to catch N+1 queries). */
+export interface DatabaseOptions {
+  /**
+   * Called for every SQL statement sent, whoever sends it (Kysely or Prisma): tests count them to catch
+   * N+1 queries. The one hook sits on the pool's connections, which both share.
+   */
   onStatement?: (sql: string) => void;
   /** Pool size per server process. */
   maxConnections?: number;
 }
 
-/** The pg pool under each client made by createPrismaClient (see `sqlRowReader`). */
-const pools = new WeakMap<PrismaClient, pg.Pool>();
-
 export { parseTimestamptz } from './timestamps.js';
+export type { DB } from './generated-kysely/types.js';
+/** The tables' row types as Kysely sees them (snake_case columns, generated from schema.prisma). */
+export type * as Tables from './generated-kysely/types.js';
 
-/** Runs one parameterized statement (`$1`, `$2`, …) and returns its rows. */
-export type ReadRows = <T>(text: string, values: readonly unknown[]) => Promise<T[]>;
+/** Application queries: Kysely over the pool, typed from schema.prisma (docs/decisions/0125). */
+export type Db = Kysely<DB>;
+/** Kysely bound to one transaction's connection (Db#transaction), or the pool's Kysely. */
+export type DbOrTransaction = Db | Transaction<DB>;
+/** The pg pool under both (for libraries that take one: rate-limiter-flexible's PostgreSQL store). */
+export type SqlPool = pg.Pool;
 
 /**
- * Reads through the connection pool under a client made by createPrismaClient, for hot read paths that
- * send hand-written SQL: `$queryRaw` runs even raw SQL through Prisma's query compiler (WebAssembly) and
- * result mapper on every call, several times the CPU of the query itself through `pg`. Statements sent
- * here go through the same connections and the same `onStatement` counter. Rows are as `pg` parses them
- * (timestamptz as Date, by parseTimestamptz). Undefined for other clients (transactions).
+ * One connection pool and the two ways onto it: Kysely for the application's queries and Prisma for
+ * the writes not yet moved (and for migrations, in the CLI). Both send through the same pg connections,
+ * so `onStatement` counts every statement once.
  */
-/**
- * The connection pool under a client made by createPrismaClient, for libraries that take a `pg` pool
- * (rate-limiter-flexible's PostgreSQL store); undefined for other clients.
- */
-export function sqlPool(client: PrismaClient): pg.Pool | undefined {
-  return pools.get(client);
-}
-
-export function sqlRowReader(client: PrismaClient): ReadRows | undefined {
-  const pool = pools.get(client);
-  if (!pool) return undefined;
-  return async <T>(text: string, values: readonly unknown[]) =>
-    (await pool.query({ text, values: values as unknown[], types: FAST_TYPES })).rows as T[];
+export interface Database {
+  db: Db;
+  prisma: PrismaClient;
+  /** For libraries that take a pg pool (rate-limiter-flexible's PostgreSQL store). */
+  pool: pg.Pool;
+  /** Closes Prisma and the pool. */
+  close(): Promise<void>;
 }
 
 /**
@@ -56,7 +57,7 @@ const POOL_CHECKOUT_WAIT_MS = 30_000;
 /** How long opening a new connection may take: a database that is gone still fails within this. */
 const CONNECT_TIMEOUT_MS = 3_000;
 
-export function createPrismaClient(databaseUrl: string, options: PrismaClientOptions = {}): PrismaClient {
+export function createDatabase(databaseUrl: string, options: DatabaseOptions = {}): Database {
   const onStatement = options.onStatement;
   // pg-pool gives its own options to every client it makes; the client's connect timeout (shorter than
   // the pool's checkout wait) is what bounds reaching PostgreSQL.
@@ -76,6 +77,9 @@ export function createPrismaClient(databaseUrl: string, options: PrismaClientOpt
     connectionString: databaseUrl,
     max: options.maxConnections ?? 20,
     connectionTimeoutMillis: POOL_CHECKOUT_WAIT_MS,
+    // pg's own parsers except timestamptz (timestamps.ts): Kysely's rows come through these. Prisma's
+    // adapter passes its own parsers with every query, so its rows are unchanged.
+    types: FAST_TYPES,
     Client: (onStatement ? CountingClient : OutpostClient) as unknown as typeof pg.Client,
   });
   // An idle pooled connection that PostgreSQL closes (restart, DROP DATABASE) must not crash the process:
@@ -84,18 +88,24 @@ export function createPrismaClient(databaseUrl: string, options: PrismaClientOpt
   // Prisma's defaults (2 s to get a connection, 5 s per interactive transaction) turn a busy moment —
   // 16 requests queued on one row lock on a loaded machine — into failed requests. Waiting longer is
   // what a caller wants; a database that is really gone still fails fast (CONNECT_TIMEOUT_MS).
-  const client = new PrismaClient({
+  const prisma = new PrismaClient({
     adapter: new PrismaPg(pool),
     transactionOptions: { maxWait: POOL_CHECKOUT_WAIT_MS, timeout: 15_000 },
   });
-  pools.set(client, pool);
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   // The adapter does not own a pool it was handed, so disconnecting closes it here.
-  const disconnect = client.$disconnect.bind(client);
-  client.$disconnect = async () => {
+  const disconnect = prisma.$disconnect.bind(prisma);
+  const close = async () => {
     await disconnect();
     if (!pool.ended) await pool.end();
   };
-  return client;
+  prisma.$disconnect = close;
+  return { db, prisma, pool, close };
+}
+
+/** A Prisma client on a pool of its own (tests arranging state, the CLI); `$disconnect` closes the pool. */
+export function createPrismaClient(databaseUrl: string, options: DatabaseOptions = {}): PrismaClient {
+  return createDatabase(databaseUrl, options).prisma;
 }
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -134,3 +144,4 @@ export async function migrateDeploy(databaseUrl: string): Promise<void> {
   const { code, output } = await runPrismaCli(['migrate', 'deploy'], databaseUrl);
   if (code !== 0) throw new Error(`prisma migrate deploy failed (exit ${code}):\n${output}`);
 }
+export { generateKyselyTypes, KYSELY_TYPES_FILE } from './kysely-types.js';

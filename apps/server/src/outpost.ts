@@ -1,5 +1,5 @@
-import type { PrismaClient } from '@outpost/prisma';
-import { createPrismaClient, migrateDeploy } from '@outpost/prisma';
+import type { Db, PrismaClient } from '@outpost/prisma';
+import { createDatabase, migrateDeploy } from '@outpost/prisma';
 import { startLocalPostgres, type LocalPostgres } from '@outpost/local-postgres';
 import path from 'node:path';
 import type { OutpostConfig } from './config.js';
@@ -15,6 +15,7 @@ import { AgentConnections } from './agents/agent-connections.js';
 export interface RunningOutpost {
   http: OutpostHttpServer;
   prisma: PrismaClient;
+  db: Db;
   databaseUrl: string;
   /** True when the first admin still has to be created (nobody has signed up). */
   setupRequired: boolean;
@@ -45,7 +46,8 @@ export async function startOutpost(
   }
   try {
     if (!options.skipMigrations) await migrateDeploy(databaseUrl);
-    const prisma = createPrismaClient(databaseUrl, { onStatement: options.onStatement });
+    const database = createDatabase(databaseUrl, { onStatement: options.onStatement });
+    const { prisma, db } = database;
     await ensureBuiltInProvider(prisma);
     await ensureAdminFromEnvironment(prisma, config);
     const pubSub = createNotificationPubSub();
@@ -55,9 +57,11 @@ export async function startOutpost(
     await notifications.start();
     const schema = await buildOutpostSchema(pubSub);
     const databaseHealth = new DatabaseHealth();
-    const agentConnections = new AgentConnections(prisma, config.agents, pubSub, databaseHealth, log);
+    const agentConnections = new AgentConnections(prisma, db, config.agents, pubSub, databaseHealth, log);
     const http = await startHttpServer({
       prisma,
+      db,
+      pool: database.pool,
       schema,
       notifications,
       config,
@@ -74,6 +78,7 @@ export async function startOutpost(
     return {
       http,
       prisma,
+      db,
       databaseUrl,
       setupRequired: (await prisma.user.count()) === 0,
       async stop() {
@@ -86,7 +91,7 @@ export async function startOutpost(
         await boundedStep('built-in agent', () => builtInAgent?.stop());
         await boundedStep('HTTP and WebSocket connections', () => http.close());
         await boundedStep('LISTEN connection', () => notifications.stop());
-        await boundedStep('database pool', () => prisma.$disconnect());
+        await boundedStep('database pool', () => database.close());
         await boundedStep('embedded PostgreSQL', () => embedded?.stop());
       },
     };

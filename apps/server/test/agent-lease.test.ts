@@ -193,6 +193,7 @@ describe('the agent lease', () => {
     const side = () =>
       new AgentConnections(
         server.db,
+        server.kysely,
         readAgentsConfig(),
         createNotificationPubSub(),
         new DatabaseHealth(),

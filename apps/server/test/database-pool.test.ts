@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPrismaClient, sqlRowReader, type PrismaClient } from '@outpost/prisma';
+import { createDatabase, type Database } from '@outpost/prisma';
+import { rawRows } from '../src/database/sql.js';
 import { createTestDatabase } from '@outpost/testing';
 import { isDatabaseUnavailable } from '../src/database/availability.js';
 
@@ -12,23 +13,27 @@ import { isDatabaseUnavailable } from '../src/database/availability.js';
  */
 describe('the connection pool', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  let db: PrismaClient;
+  let pool: Database;
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    db = createPrismaClient(database.url, { maxConnections: 1 });
+    pool = createDatabase(database.url, { maxConnections: 1 });
   });
 
   afterAll(async () => {
-    await db?.$disconnect();
+    await pool?.close();
     await database?.drop();
   });
 
   it('queues a statement behind a busy pool for longer than opening a connection may take', async () => {
     // The only connection is busy for 4 s: longer than the 3 s a new connection may take to open,
     // which used to be the checkout wait too ("timeout exceeded when trying to connect").
-    const busy = db.$queryRaw`SELECT pg_sleep(4)::text`;
-    const queued = [sqlRowReader(db)!<{ one: number }>('SELECT 1 AS one', []), db.workspaceProvider.count()];
+    const busy = pool.prisma.$queryRaw`SELECT pg_sleep(4)::text`;
+    // Kysely and Prisma share the pool: both wait their turn.
+    const queued = [
+      rawRows<{ one: number }>(pool.db, 'SELECT 1 AS one', []),
+      pool.prisma.workspaceProvider.count(),
+    ];
     await busy;
     expect(await Promise.all(queued)).toEqual([[{ one: 1 }], expect.any(Number)]);
   }, 30_000);
@@ -40,10 +45,10 @@ describe('the connection pool', () => {
     const sockets = new Set<net.Socket>();
     silent.on('connection', (socket) => sockets.add(socket));
     const { port } = silent.address() as net.AddressInfo;
-    const unreachable = createPrismaClient(`postgresql://outpost@127.0.0.1:${port}/outpost`);
+    const unreachable = createDatabase(`postgresql://outpost@127.0.0.1:${port}/outpost`);
     try {
       const started = Date.now();
-      const error = await sqlRowReader(unreachable)!('SELECT 1', []).then(
+      const error = await rawRows(unreachable.db, 'SELECT 1', []).then(
         () => null,
         (failure: unknown) => failure,
       );
@@ -52,7 +57,7 @@ describe('the connection pool', () => {
       // The connect timeout (3 s), far from the 30 s a statement may wait for a busy pool's turn.
       expect(Date.now() - started).toBeLessThan(15_000);
     } finally {
-      await unreachable.$disconnect();
+      await unreachable.close();
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));
     }

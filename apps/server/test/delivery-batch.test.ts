@@ -77,9 +77,11 @@ describe('re-reading viewers for a delivery', () => {
     };
     await db.user.delete({ where: { id: doomed.id } });
 
-    const batch = new DeliveryBatch(db);
+    const batch = new DeliveryBatch(server.kysely);
     const batched = await Promise.all(Object.values(cases).map((viewer) => batch.reloadViewer(viewer)));
-    const single = await Promise.all(Object.values(cases).map((viewer) => reloadViewer(db, viewer)));
+    const single = await Promise.all(
+      Object.values(cases).map((viewer) => reloadViewer(server.kysely, viewer)),
+    );
     const byCase = (results: Array<Viewer | null>) =>
       Object.fromEntries(Object.keys(cases).map((name, i) => [name, results[i]]));
     expect(byCase(batched)).toEqual(byCase(single));
@@ -87,7 +89,7 @@ describe('re-reading viewers for a delivery', () => {
     // Stricter than reloadViewer, as before: a credential must still belong to the viewer it
     // authenticated (it always does: credentials never move).
     const foreign = viewerFor(member.id, 'apiToken', (await token(admin.id)).id);
-    expect(await new DeliveryBatch(db).reloadViewer(foreign)).toBeNull();
+    expect(await new DeliveryBatch(server.kysely).reloadViewer(foreign)).toBeNull();
 
     // The cases cover both outcomes, and the re-read viewer is current: the member's organization role.
     const valid = Object.keys(cases).filter((_, i) => batched[i] !== null);

@@ -5,8 +5,8 @@ import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import type { FormattedExecutionResult } from 'graphql';
 import type { Client } from 'graphql-ws';
-import type { PrismaClient, ProviderStatus } from '@outpost/prisma';
-import { createPrismaClient } from '@outpost/prisma';
+import type { Db, PrismaClient, ProviderStatus } from '@outpost/prisma';
+import { createDatabase } from '@outpost/prisma';
 import { createTestDatabase, GraphQLTestClient, type Credentials } from '@outpost/testing';
 import { readConfig, type OutpostConfig } from '../src/config.js';
 import { startOutpost, type RunningOutpost } from '../src/outpost.js';
@@ -17,6 +17,8 @@ export interface TestServer {
   client: GraphQLTestClient;
   /** A separate Prisma client for arranging and inspecting state directly. */
   db: PrismaClient;
+  /** Kysely over the same separate pool as `db`. */
+  kysely: Db;
   databaseUrl: string;
 }
 
@@ -108,10 +110,12 @@ export function useTestServer(
       },
       { skipMigrations: true, onStatement: options.onStatement },
     );
+    const direct = createDatabase(database.url);
     Object.assign(server, {
       outpost,
       client: new GraphQLTestClient(outpost.http.graphqlUrl, outpost.http.websocketUrl),
-      db: createPrismaClient(database.url),
+      db: direct.prisma,
+      kysely: direct.db,
       databaseUrl: database.url,
     });
   });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { PrismaClient } from '@outpost/prisma';
+import type { Db, PrismaClient } from '@outpost/prisma';
 import type { OutpostConfig } from '../config.js';
 import type { OutpostContext } from '../graphql/context.js';
 import { ErrorCode, OutpostError } from '../graphql/errors.js';
@@ -41,13 +41,14 @@ export class AgentConnections {
 
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly db: Db,
     private readonly config: OutpostConfig['agents'],
     private readonly pubSub: NotificationPubSub,
     private readonly databaseHealth: DatabaseHealth,
     private readonly log: (line: string) => void,
   ) {
     this.purgeTimer = setInterval(() => {
-      purgeStaleConnections(prisma, STALE_CONNECTION_SECONDS).catch((error: unknown) => this.failed(error));
+      purgeStaleConnections(db, STALE_CONNECTION_SECONDS).catch((error: unknown) => this.failed(error));
     }, 60_000);
     this.purgeTimer.unref();
   }
@@ -71,7 +72,7 @@ export class AgentConnections {
 
   /** Takes or renews the lease for the connection; tells an earlier holder (any replica) when it was taken. */
   async claim(providerId: string, connection: AgentConnectionRef): Promise<LeaseClaim> {
-    const claim = await claimLease(this.prisma, providerId, connection, this.config.heartbeatGraceSeconds);
+    const claim = await claimLease(this.db, providerId, connection, this.config.heartbeatGraceSeconds);
     if (claim.acquired) {
       await notify(this.prisma, {
         topic: 'agentLease',
@@ -99,7 +100,7 @@ export class AgentConnections {
     const keepLease = this.shuttingDown;
     let released: Awaited<ReturnType<typeof releaseConnection>>;
     try {
-      released = await releaseConnection(this.prisma, connection.connectionId, keepLease);
+      released = await releaseConnection(this.db, connection.connectionId, keepLease);
     } catch (error) {
       // The lease then expires after the heartbeat grace, and the silence monitor takes over.
       this.failed(error);
@@ -139,7 +140,7 @@ export class AgentConnections {
     this.pendingChecks.clear();
     clearInterval(this.purgeTimer);
     try {
-      await handOverLeases(this.prisma, this.replicaId);
+      await handOverLeases(this.db, this.replicaId);
     } catch (error) {
       // Without the mark the agents still re-home; one slower than the grace may then be marked ERROR.
       this.failed(error);
@@ -164,7 +165,7 @@ export class AgentConnections {
     let first = true;
     const changes = eventStream(this.pubSub.subscribe('agentLease'), async (notification) => {
       if (notification.providerId !== agent.providerId) return 'skip';
-      if (!(await isAgentPrincipalValid(context.prisma, agent))) return 'end';
+      if (!(await isAgentPrincipalValid(context.db, agent))) return 'end';
       let next: AgentLeaseRole | null = null;
       if (notification.connectionId === connection.connectionId) {
         // Acquired by this connection's own heartbeat or report.

@@ -1,10 +1,11 @@
-import type { PrismaClient, Prisma } from '@outpost/prisma';
+import { sql } from 'kysely';
+import { Prisma, type Db, type PrismaClient } from '@outpost/prisma';
 import { generateToken, hashToken, TokenPrefix } from '../auth/tokens.js';
 import { notFound, unauthenticated } from '../graphql/errors.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { changeProviderStatus } from '../providers/provider-status.js';
 import type { Viewer } from '../graphql/context.js';
-import { sqlReader } from '../database/sql.js';
+import { credentialIsValid, credentialValidSql, lastUseIsStale } from '../auth/credential-validity.js';
 
 /**
  * Secrets that identify a provider's agent (apps/agent/PROTOCOL.md "Tokens"): one-time registration
@@ -18,39 +19,34 @@ export interface AgentPrincipal {
   kind: 'registration' | 'credential';
 }
 
-/** Resolves an `oprg_`/`opag_` secret; null when unknown, used, expired or revoked. */
-export async function agentFromSecret(
-  prisma: PrismaClient,
-  secret: string | undefined,
-): Promise<AgentPrincipal | null> {
+/** Resolves an `oprg_`/`opag_` secret; null when unknown, used, expired or revoked (credential-validity.ts). */
+export async function agentFromSecret(db: Db, secret: string | undefined): Promise<AgentPrincipal | null> {
   if (
     !secret ||
     !(secret.startsWith(TokenPrefix.registration) || secret.startsWith(TokenPrefix.agentCredential))
   ) {
     return null;
   }
-  // Every agent operation (a heartbeat every few seconds per agent) starts here: one statement through the
-  // pool rather than a Prisma call, whose query compiler cost more CPU than the statement (database/sql.ts).
-  const [credential] = await sqlReader(prisma)<{
-    id: string;
-    providerId: string;
-    isRegistration: boolean;
-    lastUsedAt: Date | null;
-    expiresAt: Date | null;
-    revokedAt: Date | null;
-  }>(
-    `SELECT id, provider_id AS "providerId", is_registration AS "isRegistration", last_used_at AS "lastUsedAt",
-            expires_at AS "expiresAt", revoked_at AS "revokedAt"
-     FROM agent_credentials WHERE token_hash = $1`,
-    [hashToken(secret)],
-  );
-  const now = new Date();
-  if (!credential || credential.revokedAt || (credential.expiresAt && credential.expiresAt <= now))
-    return null;
+  // Every agent operation (a heartbeat every few seconds per agent) starts here: one statement.
+  const credential = await db
+    .selectFrom('agent_credentials')
+    .select([
+      'id',
+      'provider_id as providerId',
+      'is_registration as isRegistration',
+      lastUseIsStale('agent_credentials').as('touch'),
+    ])
+    .where('token_hash', '=', hashToken(secret))
+    .where(credentialIsValid('agent_credentials'))
+    .executeTakeFirst();
+  if (!credential) return null;
   if (credential.isRegistration !== secret.startsWith(TokenPrefix.registration)) return null;
-  // lastUsedAt is advisory: write it at most once a minute so heartbeats stay one UPDATE.
-  if (!credential.lastUsedAt || now.getTime() - credential.lastUsedAt.getTime() > 60_000) {
-    await prisma.agentCredential.update({ where: { id: credential.id }, data: { lastUsedAt: now } });
+  if (credential.touch) {
+    await db
+      .updateTable('agent_credentials')
+      .set({ last_used_at: sql`now()` })
+      .where('id', '=', credential.id)
+      .execute();
   }
   return {
     credentialId: credential.id,
@@ -59,15 +55,15 @@ export async function agentFromSecret(
   };
 }
 
-/** Re-checks a principal before each subscription event, so a revocation ends the subscription. */
-export async function isAgentPrincipalValid(
-  prisma: PrismaClient,
-  principal: AgentPrincipal,
-): Promise<boolean> {
-  const credential = await prisma.agentCredential.findUnique({ where: { id: principal.credentialId } });
-  return (
-    !!credential && !credential.revokedAt && (!credential.expiresAt || credential.expiresAt > new Date())
-  );
+/** Re-checks a principal before each WebSocket operation and agent-lease event, by the same rule. */
+export async function isAgentPrincipalValid(db: Db, principal: AgentPrincipal): Promise<boolean> {
+  const valid = await db
+    .selectFrom('agent_credentials')
+    .select('id')
+    .where('id', '=', principal.credentialId)
+    .where(credentialIsValid('agent_credentials'))
+    .executeTakeFirst();
+  return valid !== undefined;
 }
 
 /**
@@ -80,15 +76,17 @@ export async function issueRegistrationToken(
   ttlHours: number,
 ): Promise<{ token: string; expiresAt: Date }> {
   const token = generateToken('registration');
-  const expiresAt = new Date(Date.now() + ttlHours * 3_600_000);
   await tx.agentCredential.updateMany({
     where: { providerId, isRegistration: true, revokedAt: null },
     data: { revokedAt: new Date() },
   });
-  await tx.agentCredential.create({
-    data: { providerId, tokenHash: hashToken(token), isRegistration: true, expiresAt },
-  });
-  return { token, expiresAt };
+  // The expiry is written on the database's clock, the one credential-validity.ts judges it by.
+  const [issued] = await tx.$queryRaw<Array<{ expiresAt: Date }>>`
+    INSERT INTO agent_credentials (id, provider_id, token_hash, is_registration, expires_at)
+    VALUES (gen_random_uuid(), ${providerId}::uuid, ${hashToken(token)}, true,
+            now() + make_interval(secs => ${ttlHours * 3600}))
+    RETURNING expires_at AS "expiresAt"`;
+  return { token, expiresAt: issued!.expiresAt };
 }
 
 /**
@@ -99,8 +97,8 @@ export async function registerAgent(prisma: PrismaClient, principal: AgentPrinci
   return prisma.$transaction(async (tx) => {
     const locked = await tx.$queryRaw<Array<{ id: string }>>`
       SELECT id FROM agent_credentials
-      WHERE id = ${principal.credentialId}::uuid AND is_registration AND revoked_at IS NULL
-        AND (expires_at IS NULL OR expires_at > now())
+      WHERE id = ${principal.credentialId}::uuid AND is_registration
+        AND ${Prisma.raw(credentialValidSql('agent_credentials'))}
       FOR UPDATE`;
     if (locked.length === 0) {
       throw unauthenticated('This registration token was already used or has expired: issue a new one.');
@@ -140,11 +138,13 @@ export async function rotateAgentCredential(
   overlapMinutes: number,
 ) {
   return prisma.$transaction(async (tx) => {
-    const overlapEnds = new Date(Date.now() + overlapMinutes * 60_000);
-    await tx.agentCredential.update({
-      where: { id: principal.credentialId },
-      data: { expiresAt: overlapEnds },
-    });
+    // The overlap ends by the database's clock, the one credentialIsValid judges it by.
+    const [rotated] = await tx.$queryRaw<Array<{ overlapEnds: Date }>>`
+      UPDATE agent_credentials
+      SET expires_at = now() + make_interval(secs => ${overlapMinutes * 60})
+      WHERE id = ${principal.credentialId}::uuid
+      RETURNING expires_at AS "overlapEnds"`;
+    const overlapEnds = rotated!.overlapEnds;
     return issueCredential(tx, principal.providerId, 'agent.rotateCredential', {
       previousCredentialExpiresAt: overlapEnds,
     });
@@ -185,15 +185,11 @@ export async function revokeAgentCredentials(prisma: PrismaClient, viewer: Viewe
  */
 export async function mintBuiltInAgentCredential(prisma: PrismaClient, providerId: string): Promise<string> {
   return prisma.$transaction(async (tx) => {
-    const idleSince = new Date(Date.now() - 10 * 60_000);
-    await tx.agentCredential.updateMany({
-      where: {
-        providerId,
-        revokedAt: null,
-        OR: [{ lastUsedAt: { lt: idleSince } }, { lastUsedAt: null, createdAt: { lt: idleSince } }],
-      },
-      data: { revokedAt: new Date() },
-    });
+    // Idle by the database's clock, which stamps last_used_at (credential-validity.ts).
+    await tx.$executeRaw`
+      UPDATE agent_credentials SET revoked_at = now()
+      WHERE provider_id = ${providerId}::uuid AND revoked_at IS NULL
+        AND COALESCE(last_used_at, created_at) < now() - interval '10 minutes'`;
     const credential = generateToken('agentCredential');
     await tx.agentCredential.create({ data: { providerId, tokenHash: hashToken(credential) } });
     return credential;

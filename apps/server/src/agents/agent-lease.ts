@@ -1,5 +1,5 @@
-import type { Prisma, PrismaClient, ProviderStatus } from '@outpost/prisma';
-import { sqlReader } from '../database/sql.js';
+import type { Db, Prisma, ProviderStatus } from '@outpost/prisma';
+import { rawRows } from '../database/sql.js';
 
 /**
  * The agent lease (apps/agent/PROTOCOL.md "Lease"): at most one agent connection acts for a provider —
@@ -47,16 +47,17 @@ export interface LeaseClaim {
  * waiting for it to expire). Otherwise the connection is a standby.
  */
 export async function claimLease(
-  prisma: PrismaClient,
+  db: Db,
   providerId: string,
   connection: AgentConnectionRef,
   ttlSeconds: number,
 ): Promise<LeaseClaim> {
-  const [row] = await sqlReader(prisma)<{
+  const [row] = await rawRows<{
     status: ProviderStatus;
     holder: boolean;
     acquired: boolean;
   }>(
+    db,
     `WITH previous AS (
        SELECT holder_connection_id FROM agent_leases WHERE provider_id = $1::uuid
      ), presence AS (
@@ -100,11 +101,12 @@ export async function claimLease(
  * lease's provider and the database's time of the release, or null.
  */
 export async function releaseConnection(
-  prisma: PrismaClient,
+  db: Db,
   connectionId: string,
   keepLease: boolean,
 ): Promise<{ providerId: string; releasedAt: Date } | null> {
-  const [row] = await sqlReader(prisma)<{ providerId: string; releasedAt: Date }>(
+  const [row] = await rawRows<{ providerId: string; releasedAt: Date }>(
+    db,
     `WITH gone AS (
        DELETE FROM agent_connections WHERE id = $1::uuid
      ), released AS (
@@ -128,8 +130,9 @@ export async function releaseConnection(
  * silence is still the handover's doing until one of them lands. An agent that re-homes and then dies is
  * blamed once the allowance is over, at most 30 s after its replica stopped.
  */
-export async function handOverLeases(prisma: PrismaClient, replicaId: string): Promise<number> {
-  const rows = await sqlReader(prisma)<{ providerId: string }>(
+export async function handOverLeases(db: Db, replicaId: string): Promise<number> {
+  const rows = await rawRows<{ providerId: string }>(
+    db,
     `UPDATE agent_leases SET handover_until = now() + make_interval(secs => $2)
      WHERE holder_replica_id = $1 AND expires_at > now()
      RETURNING provider_id AS "providerId"`,
@@ -168,11 +171,12 @@ export interface AgentConnectionView {
  * within `graceSeconds` (rows of a replica that died without closing them age out).
  */
 export async function agentConnectionsOf(
-  prisma: PrismaClient,
+  db: Db,
   providerId: string,
   graceSeconds: number,
 ): Promise<AgentConnectionView[]> {
-  return sqlReader(prisma)<AgentConnectionView>(
+  return rawRows<AgentConnectionView>(
+    db,
     `SELECT c.instance_id AS "instanceId", c.connected_at AS "connectedAt", c.last_seen_at AS "lastSeenAt",
             (l.provider_id IS NOT NULL) AS "holdsLease"
      FROM agent_connections c
@@ -184,9 +188,8 @@ export async function agentConnectionsOf(
 }
 
 /** Rows of connections nobody has seen for a long while (their replica died without closing them). */
-export async function purgeStaleConnections(prisma: PrismaClient, olderThanSeconds: number): Promise<void> {
-  await sqlReader(prisma)(
-    `DELETE FROM agent_connections WHERE last_seen_at < now() - make_interval(secs => $1)`,
-    [olderThanSeconds],
-  );
+export async function purgeStaleConnections(db: Db, olderThanSeconds: number): Promise<void> {
+  await rawRows(db, `DELETE FROM agent_connections WHERE last_seen_at < now() - make_interval(secs => $1)`, [
+    olderThanSeconds,
+  ]);
 }

@@ -99,7 +99,7 @@ export class AgentResolver {
     await ctx.agentConnections.requireLease(ctx);
     return this.ack(
       ctx,
-      await applyAgentReport(ctx.prisma, agent.providerId, report, agent.credentialId),
+      await applyAgentReport(ctx.prisma, ctx.db, agent.providerId, report, agent.credentialId),
       ctx.agentConnection && AgentLeaseRole.HOLDER,
     );
   }
@@ -119,7 +119,7 @@ export class AgentResolver {
     }
     return this.ack(
       ctx,
-      await recordHeartbeat(ctx.prisma, agent.providerId, agent.credentialId),
+      await recordHeartbeat(ctx.prisma, ctx.db, agent.providerId, agent.credentialId),
       ctx.agentConnection && AgentLeaseRole.HOLDER,
     );
   }
@@ -277,7 +277,7 @@ function agentWorkspaceEvents(context: OutpostContext): AsyncIterableIterator<Ag
   const agent = authorizedAgent(context);
   return eventStream(context.notifications.pubSub.subscribe('workspace'), async (notification) => {
     if (notification.providerId !== agent.providerId) return 'skip';
-    if (!(await credentials.isAgentPrincipalValid(context.prisma, agent))) return 'end';
+    if (!(await credentials.isAgentPrincipalValid(context.db, agent))) return 'end';
     return {
       deliver: {
         workspaceId: notification.workspaceId,

@@ -1,4 +1,6 @@
-import type { Membership, OrganizationRole, PrismaClient, SiteRole, User } from '@outpost/prisma';
+import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import type { Db, Membership, PrismaClient, SiteRole, User } from '@outpost/prisma';
 import type { Viewer } from '../graphql/context.js';
 import { conflict, notFound, preconditionFailed, unauthenticated } from '../graphql/errors.js';
 import { requireEmail, requirePassword, requireText, requireWholeNumber } from '../graphql/validation.js';
@@ -6,7 +8,8 @@ import { recordAudit } from '../audit/audit-log.js';
 import { lockName } from '../database/locks.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
 import { generateToken, hashToken, TokenPrefix } from './tokens.js';
-import { sqlReader } from '../database/sql.js';
+import { credentialIsValid, lastUseIsStale } from './credential-validity.js';
+import { queryBuilder } from '../database/sql.js';
 
 export const SESSION_COOKIE = 'outpost_session';
 export const SESSION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
@@ -28,54 +31,55 @@ export function viewerOf(
   };
 }
 
-async function loadViewer(
-  prisma: PrismaClient,
-  userId: string,
-  credential: Viewer['credential'],
-): Promise<Viewer | null> {
-  const user = await prisma.user.findUnique({ where: { id: userId }, include: { memberships: true } });
-  return user ? viewerOf(user, credential) : null;
-}
-
-/** A session or API token row with its user and the user's memberships (null user fields: no user). */
-interface CredentialWithUser {
-  id: string;
-  userId: string;
-  expiresAt: Date | null;
-  revokedAt: Date | null;
-  /** Always null for sessions. */
-  lastUsedAt: Date | null;
-  email: string | null;
-  name: string | null;
-  siteRole: SiteRole | null;
-  memberships: Array<{ organizationId: string; role: OrganizationRole }>;
+/**
+ * The memberships of the user aliased `u`, as viewerOf takes them: one column of a statement that reads
+ * users, so a viewer costs one statement (here and in the batched re-check, events/delivery-batch.ts).
+ */
+export function userMemberships() {
+  return jsonArrayFrom(
+    queryBuilder
+      .selectFrom('memberships as m')
+      .select(['m.organization_id as organizationId', 'm.role'])
+      .where('m.user_id', '=', sql.ref<string>('u.id')),
+  ).as('memberships');
 }
 
 /**
- * Every request starts here: the credential, its user and the user's memberships in one statement through
- * the pool, where Prisma took three query-builder calls (each through its query compiler; about 2 ms of
- * CPU per request, bench/providers-list.mjs). `table` is one of two constants, never input.
+ * Every request starts here: the credential, whether it is still valid (credential-validity.ts, on the
+ * database's clock), its user and the user's memberships, in one statement. `table` is one of two
+ * constants, never input; `by` finds the credential by its secret's hash (signing in) or by its id
+ * and user (re-checking a viewer).
  */
 async function readCredential(
-  prisma: PrismaClient,
+  db: Db,
   table: 'api_tokens' | 'sessions',
-  tokenHash: string,
-): Promise<CredentialWithUser | undefined> {
-  const lastUsedAt = table === 'api_tokens' ? 'c.last_used_at' : 'NULL::timestamptz';
-  const [row] = await sqlReader(prisma)<CredentialWithUser>(
-    `SELECT c.id, c.user_id AS "userId", c.expires_at AS "expiresAt", c.revoked_at AS "revokedAt",
-            ${lastUsedAt} AS "lastUsedAt", u.email, u.name, u.site_role::text AS "siteRole",
-            COALESCE((SELECT json_agg(json_build_object('organizationId', m.organization_id, 'role', m.role))
-                      FROM memberships m WHERE m.user_id = u.id), '[]'::json) AS memberships
-     FROM ${table} c LEFT JOIN users u ON u.id = c.user_id
-     WHERE c.token_hash = $1`,
-    [tokenHash],
-  );
-  return row;
+  by: { tokenHash: string } | { id: string; userId: string },
+) {
+  // Both tables have the columns read here; sessions have no last_used_at, so they never need a touch.
+  let query = db
+    .selectFrom(`${table} as c` as 'api_tokens as c')
+    .leftJoin('users as u', 'u.id', 'c.user_id')
+    .select([
+      'c.id',
+      'c.user_id as userId',
+      'u.email',
+      'u.name',
+      'u.site_role as siteRole',
+      credentialIsValid('c').as('valid'),
+      (table === 'api_tokens' ? lastUseIsStale('c') : sql<boolean>`false`).as('touch'),
+      userMemberships(),
+    ]);
+  query =
+    'tokenHash' in by
+      ? query.where('c.token_hash', '=', by.tokenHash)
+      : query.where('c.id', '=', by.id).where('c.user_id', '=', by.userId);
+  return query.executeTakeFirst();
 }
 
-function viewerOfCredential(row: CredentialWithUser, credential: Viewer['credential']): Viewer | null {
-  if (row.email === null || row.name === null || row.siteRole === null) return null;
+type CredentialRow = NonNullable<Awaited<ReturnType<typeof readCredential>>>;
+
+function viewerOfCredential(row: CredentialRow | undefined, credential: Viewer['credential']): Viewer | null {
+  if (!row?.valid || row.email === null || row.name === null || row.siteRole === null) return null;
   return viewerOf(
     {
       id: row.userId,
@@ -88,41 +92,40 @@ function viewerOfCredential(row: CredentialWithUser, credential: Viewer['credent
   );
 }
 
+const CREDENTIAL_TABLES = { apiToken: 'api_tokens', session: 'sessions' } as const;
+
 /** Resolves a bearer token or session cookie value to a viewer; null when missing, unknown, expired or revoked. */
-export async function viewerFromSecret(
-  prisma: PrismaClient,
-  secret: string | undefined,
-): Promise<Viewer | null> {
+export async function viewerFromSecret(db: Db, secret: string | undefined): Promise<Viewer | null> {
   if (!secret) return null;
-  const tokenHash = hashToken(secret);
-  const now = new Date();
-  if (secret.startsWith(TokenPrefix.apiToken)) {
-    const token = await readCredential(prisma, 'api_tokens', tokenHash);
-    if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now)) return null;
-    // lastUsedAt is advisory: update it at most once a minute to keep reads cheap.
-    if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > 60_000) {
-      await prisma.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: now } });
-    }
-    return viewerOfCredential(token, { kind: 'apiToken', id: token.id });
+  const kind = secret.startsWith(TokenPrefix.apiToken)
+    ? 'apiToken'
+    : secret.startsWith(TokenPrefix.session)
+      ? 'session'
+      : null;
+  if (!kind) return null;
+  const row = await readCredential(db, CREDENTIAL_TABLES[kind], { tokenHash: hashToken(secret) });
+  const viewer = viewerOfCredential(row, { kind, id: row?.id ?? '' });
+  if (viewer && row?.touch) {
+    await db
+      .updateTable('api_tokens')
+      .set({ last_used_at: sql`now()` })
+      .where('id', '=', row.id)
+      .execute();
   }
-  if (secret.startsWith(TokenPrefix.session)) {
-    const session = await readCredential(prisma, 'sessions', tokenHash);
-    if (!session || session.revokedAt || (session.expiresAt && session.expiresAt <= now)) return null;
-    return viewerOfCredential(session, { kind: 'session', id: session.id });
-  }
-  return null;
+  return viewer;
 }
 
-/** Re-reads a viewer from its credential: used before every subscription event, so revocations and role changes apply at once. */
-export async function reloadViewer(prisma: PrismaClient, viewer: Viewer): Promise<Viewer | null> {
-  const now = new Date();
-  const credential =
-    viewer.credential.kind === 'apiToken'
-      ? await prisma.apiToken.findUnique({ where: { id: viewer.credential.id } })
-      : await prisma.session.findUnique({ where: { id: viewer.credential.id } });
-  if (!credential || credential.revokedAt || (credential.expiresAt && credential.expiresAt <= now))
-    return null;
-  return loadViewer(prisma, viewer.id, viewer.credential);
+/**
+ * Re-reads a viewer from its credential, by the same rule: before every WebSocket operation, so
+ * revocations, expiries and role changes apply at once. (Subscription events re-check in batches:
+ * events/delivery-batch.ts.)
+ */
+export async function reloadViewer(db: Db, viewer: Viewer): Promise<Viewer | null> {
+  const row = await readCredential(db, CREDENTIAL_TABLES[viewer.credential.kind], {
+    id: viewer.credential.id,
+    userId: viewer.id,
+  });
+  return viewerOfCredential(row, viewer.credential);
 }
 
 export async function login(prisma: PrismaClient, emailInput: string, password: string) {
@@ -133,13 +136,11 @@ export async function login(prisma: PrismaClient, emailInput: string, password: 
   if (!user || !valid) throw unauthenticated('Email or password is wrong.');
   const token = generateToken('session');
   await prisma.$transaction(async (tx) => {
-    await tx.session.create({
-      data: {
-        userId: user.id,
-        tokenHash: hashToken(token),
-        expiresAt: new Date(Date.now() + SESSION_LIFETIME_MS),
-      },
-    });
+    // Expiries are written on the database's clock, the one credential-validity.ts judges them by.
+    await tx.$executeRaw`
+      INSERT INTO sessions (id, user_id, token_hash, expires_at)
+      VALUES (gen_random_uuid(), ${user.id}::uuid, ${hashToken(token)},
+              now() + make_interval(secs => ${SESSION_LIFETIME_MS / 1000}))`;
     await recordAudit(tx, { actorId: user.id, action: 'auth.login', targetType: 'User', targetId: user.id });
   });
   return { user, sessionToken: token };
@@ -239,14 +240,16 @@ export async function createApiToken(
   if (expiresInDays != null) requireWholeNumber('expiresInDays', expiresInDays, { min: 1, max: 3650 });
   const token = generateToken('apiToken');
   const apiToken = await prisma.$transaction(async (tx) => {
-    const created = await tx.apiToken.create({
-      data: {
-        userId: viewer.id,
-        name: tokenName,
-        tokenHash: hashToken(token),
-        expiresAt: expiresInDays != null ? new Date(Date.now() + expiresInDays * 86_400_000) : null,
-      },
+    const { id } = await tx.apiToken.create({
+      data: { userId: viewer.id, name: tokenName, tokenHash: hashToken(token) },
+      select: { id: true },
     });
+    // On the database's clock, the one credential-validity.ts judges it by.
+    if (expiresInDays != null) {
+      await tx.$executeRaw`
+        UPDATE api_tokens SET expires_at = now() + make_interval(days => ${expiresInDays}) WHERE id = ${id}::uuid`;
+    }
+    const created = await tx.apiToken.findUniqueOrThrow({ where: { id } });
     await recordAudit(tx, {
       actorId: viewer.id,
       action: 'apiToken.create',

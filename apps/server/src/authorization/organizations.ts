@@ -1,19 +1,15 @@
 import type { OutpostContext, Viewer } from '../graphql/context.js';
-import { isSiteStaff } from './principals.js';
+import { organizationVisibility } from '../visibility/organization.js';
 
 /**
  * Membership: which organizations a viewer belongs to, and which organizations own a resource. Field
- * decisions of the kind "member of the owning organization" (decisions.ts) ask these functions; the
- * services' row filters use visibleOrganizationIds and canSeeOrganization.
+ * decisions of the kind "member of the owning organization" (decisions.ts) ask these functions. Who may
+ * see an organization at all is the organization visibility rule's (visibility/organization.ts).
  */
 
-/** Organization ids the viewer may see, or `null` for "all" (site staff). */
-export function visibleOrganizationIds(viewer: Viewer): string[] | null {
-  return isSiteStaff(viewer) ? null : [...viewer.organizationRoles.keys()];
-}
-
+/** Whether the viewer may see the organization: the visibility rule's in-memory form. */
 export function canSeeOrganization(viewer: Viewer, organizationId: string): boolean {
-  return isSiteStaff(viewer) || viewer.organizationRoles.has(organizationId);
+  return organizationVisibility.allows(viewer, { id: organizationId });
 }
 
 /** Whether the viewer is a member (any role) of one of the organizations that own a resource. */

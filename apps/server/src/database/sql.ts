@@ -1,18 +1,38 @@
-import { sqlRowReader, type PrismaClient, type ReadRows } from '@outpost/prisma';
-
-export type { ReadRows };
+import {
+  CompiledQuery,
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+} from 'kysely';
+import type { DB, DbOrTransaction } from '@outpost/prisma';
 
 /**
- * Reads for the hot paths (authentication of users and agents, the per-request batch loaders, the
- * providers page, and the heartbeat's one autocommitted UPDATE … RETURNING): straight through the client's
- * `pg` pool, which costs a fraction of the CPU of `$queryRaw` (Prisma compiles and
- * maps every call, raw ones included; bench/providers-list.mjs). Rows come back as `pg` parses them:
- * timestamptz as Date, int4 as number, uuid, text and enums cast to text as strings, json parsed, as
- * Prisma maps them. A client without a pool of ours (not made by createPrismaClient) goes through Prisma.
+ * A hand-written statement (`$1`, `$2`, …) through Kysely, for the few statements its builder does not
+ * express well (the agent lease's data-modifying CTEs). It goes through the same pool, the same
+ * statement counter and, given a Kysely transaction, the same transaction as every other query. Rows
+ * come back as `pg` parses them (timestamptz as Date, enums as strings, json parsed). The row type is
+ * the caller's promise, so prefer the query builder, whose rows are typed from schema.prisma.
  */
-export function sqlReader(prisma: PrismaClient): ReadRows {
-  return (
-    sqlRowReader(prisma) ??
-    (<T>(text: string, values: readonly unknown[]) => prisma.$queryRawUnsafe<T[]>(text, ...values))
-  );
+export async function rawRows<T>(
+  db: DbOrTransaction,
+  text: string,
+  values: readonly unknown[],
+): Promise<T[]> {
+  return (await db.executeQuery<T>(CompiledQuery.raw(text, [...values]))).rows;
 }
+
+/**
+ * Kysely with no connection, for compiling a query that runs inside a Prisma interactive transaction
+ * (`tx.$queryRawUnsafe(compiled.sql, ...compiled.parameters)`): the services whose writes are still
+ * Prisma's build their reads and rules with the same builder and expressions as everywhere else.
+ */
+export const queryBuilder = new Kysely<DB>({
+  dialect: {
+    createAdapter: () => new PostgresAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (db) => new PostgresIntrospector(db),
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+  },
+});

@@ -1,13 +1,18 @@
 import DataLoader from 'dataloader';
+import { sql } from 'kysely';
+import type { Db } from '@outpost/prisma';
 import {
-  Prisma,
-  type PrismaClient,
-  type ProviderStatusEvent,
-  type Workspace,
-  type WorkspaceProvider,
-} from '@outpost/prisma';
+  PROVIDER_COLUMNS,
+  selectRow,
+  STATUS_EVENT_COLUMNS,
+  WORKSPACE_COLUMNS,
+  type ProviderRow,
+  type ProviderStatusEventRow,
+  type WorkspaceRow,
+} from '../database/rows.js';
+import { credentialIsValid } from '../auth/credential-validity.js';
 import type { Viewer } from '../graphql/context.js';
-import { viewerOf } from '../auth/auth.service.js';
+import { userMemberships, viewerOf } from '../auth/auth.service.js';
 import { createLoaders, type Loaders } from '../graphql/loaders.js';
 import type { OutpostNotification } from './notifications.js';
 
@@ -21,7 +26,7 @@ import type { OutpostNotification } from './notifications.js';
  * delivery (after the commit that sent the notification) and credentials are still checked at every
  * event, but each is read once per notification with batched statements, so the statements per event
  * do not grow with the number of subscribers. Visibility is then decided in memory per viewer
- * (see canSeeProvider). Nothing is cached across notifications: the next event reads everything again,
+ * (visibility/). Nothing is cached across notifications: the next event reads everything again,
  * so a revoked credential or removed membership still takes effect at the next event.
  *
  * Batches are keyed by the notification object, which the in-process PubSub hands unchanged to every
@@ -37,13 +42,13 @@ export class DeliveryBatch {
   readonly loaders: Loaders;
   private readonly viewerLoader: DataLoader<Viewer, Viewer | null, string>;
   private providerRead?: Promise<ProviderWithAllowlist | null>;
-  private statusEventRead?: Promise<ProviderStatusEvent | null>;
-  private workspaceRead?: Promise<Workspace | null>;
+  private statusEventRead?: Promise<ProviderStatusEventRow | null>;
+  private workspaceRead?: Promise<WorkspaceRow | null>;
   private readonly values = new Map<string, unknown>();
 
-  constructor(private readonly prisma: PrismaClient) {
-    this.loaders = createLoaders(prisma);
-    this.viewerLoader = new DataLoader((viewers) => reloadViewers(prisma, viewers), {
+  constructor(private readonly db: Db) {
+    this.loaders = createLoaders(db);
+    this.viewerLoader = new DataLoader((viewers) => reloadViewers(db, viewers), {
       cacheKeyFn: (viewer) => `${viewer.credential.kind}:${viewer.credential.id}`,
       // Bounds the id list each statement sends.
       maxBatchSize: 10_000,
@@ -57,25 +62,35 @@ export class DeliveryBatch {
 
   /** The provider row and its allowlist, read once for all subscribers; null when deleted. */
   provider(providerId: string): Promise<ProviderWithAllowlist | null> {
-    this.providerRead ??= this.prisma.workspaceProvider
-      .findUnique({
-        where: { id: providerId },
-        include: { allowlistEntries: { select: { organizationId: true } } },
-      })
+    // The allowlist comes along as an array: visibility/provider.ts decides from it per viewer.
+    this.providerRead ??= this.db
+      .selectFrom('workspace_providers')
+      .select([
+        ...selectRow('workspace_providers', PROVIDER_COLUMNS),
+        sql<string[]>`ARRAY(SELECT e.organization_id::text FROM provider_allowlist_entries e
+          WHERE e.provider_id = workspace_providers.id)`.as('__allowlist'),
+      ])
+      .where('id', '=', providerId)
+      .executeTakeFirst()
       .then((found) => {
         if (!found) return null;
-        const { allowlistEntries, ...row } = found;
-        return { row, allowlist: allowlistEntries.map((entry) => entry.organizationId) };
+        const { __allowlist: allowlist, ...row } = found as ProviderRow & { __allowlist: string[] };
+        return { row, allowlist };
       });
     return this.providerRead;
   }
 
   /**
    * The workspace row, deleted ones included, read once for all subscribers; null when it is gone.
-   * Who may see it is decided per viewer in memory (canSeeWorkspace).
+   * Who may see it is decided per viewer in memory (visibility/workspace.ts).
    */
-  workspace(workspaceId: string): Promise<Workspace | null> {
-    this.workspaceRead ??= this.prisma.workspace.findUnique({ where: { id: workspaceId } });
+  workspace(workspaceId: string): Promise<WorkspaceRow | null> {
+    this.workspaceRead ??= this.db
+      .selectFrom('workspaces')
+      .select(selectRow('workspaces', WORKSPACE_COLUMNS))
+      .where('id', '=', workspaceId)
+      .executeTakeFirst()
+      .then((row) => (row as WorkspaceRow | undefined) ?? null);
     return this.workspaceRead;
   }
 
@@ -88,14 +103,19 @@ export class DeliveryBatch {
     return this.values.get(key) as T;
   }
 
-  statusEvent(id: string): Promise<ProviderStatusEvent | null> {
-    this.statusEventRead ??= this.prisma.providerStatusEvent.findUnique({ where: { id } });
+  statusEvent(id: string): Promise<ProviderStatusEventRow | null> {
+    this.statusEventRead ??= this.db
+      .selectFrom('provider_status_events')
+      .select(selectRow('provider_status_events', STATUS_EVENT_COLUMNS))
+      .where('id', '=', id)
+      .executeTakeFirst()
+      .then((row) => (row as ProviderStatusEventRow | undefined) ?? null);
     return this.statusEventRead;
   }
 }
 
 export interface ProviderWithAllowlist {
-  row: WorkspaceProvider;
+  row: ProviderRow;
   /** Ids of the organizations allowed to use the provider. */
   allowlist: string[];
 }
@@ -103,10 +123,10 @@ export interface ProviderWithAllowlist {
 const batches = new WeakMap<OutpostNotification, DeliveryBatch>();
 
 /** The batch every subscriber of `notification` in this process shares (created by the first to ask). */
-export function deliveryBatch(prisma: PrismaClient, notification: OutpostNotification): DeliveryBatch {
+export function deliveryBatch(db: Db, notification: OutpostNotification): DeliveryBatch {
   let batch = batches.get(notification);
   if (!batch) {
-    batch = new DeliveryBatch(prisma);
+    batch = new DeliveryBatch(db);
     batches.set(notification, batch);
   }
   return batch;
@@ -123,25 +143,33 @@ export function deliveryBatch(prisma: PrismaClient, notification: OutpostNotific
  * healthy fan-out reads no rows back; ids go as one comma-separated text parameter, half the cost of an
  * array parameter at these sizes.
  */
-async function reloadViewers(
-  prisma: PrismaClient,
-  viewers: readonly Viewer[],
-): Promise<Array<Viewer | null>> {
-  const now = new Date();
-  // The viewers holding one kind of credential whose credential failed: missing, revoked, expired, or no
-  // longer the user's (it always is: credentials never move). `table` is one of two constants, never input.
+async function reloadViewers(db: Db, viewers: readonly Viewer[]): Promise<Array<Viewer | null>> {
+  // The viewers holding one kind of credential whose credential failed: missing, no longer valid
+  // (credential-validity.ts, on the database's clock), or no longer the user's (it always is:
+  // credentials never move). `table` is one of two constants, never input.
   const failedCredentials = async (kind: Viewer['credential']['kind'], table: 'api_tokens' | 'sessions') => {
     const of = viewers.filter((v) => v.credential.kind === kind);
     if (of.length === 0) return [];
     const ids = of.map((v) => v.credential.id).join(',');
     const users = of.map((v) => v.id).join(',');
-    return prisma.$queryRaw<Array<{ id: string }>>`
-      SELECT c.id::text AS id
-      FROM unnest(string_to_array(${ids}, ',')::uuid[], string_to_array(${users}, ',')::uuid[])
-        AS c(id, user_id)
-      LEFT JOIN ${Prisma.raw(table)} t ON t.id = c.id AND t.user_id = c.user_id AND t.revoked_at IS NULL
-        AND (t.expires_at IS NULL OR t.expires_at > ${now})
-      WHERE t.id IS NULL`;
+    return db
+      .selectFrom(
+        sql<{
+          id: string;
+          user_id: string;
+        }>`unnest(string_to_array(${ids}, ',')::uuid[], string_to_array(${users}, ',')::uuid[])`.as<'c'>(
+          sql`c(id, user_id)`,
+        ),
+      )
+      .leftJoin(`${table} as t` as 'api_tokens as t', (join) =>
+        join
+          .onRef('t.id', '=', sql.ref('c.id'))
+          .onRef('t.user_id', '=', sql.ref('c.user_id'))
+          .on(credentialIsValid('t')),
+      )
+      .select(sql<string>`c.id::text`.as('id'))
+      .where('t.id', 'is', null)
+      .execute();
   };
   const [failedTokens, failedSessions] = await Promise.all([
     failedCredentials('apiToken', 'api_tokens'),
@@ -156,14 +184,12 @@ async function reloadViewers(
   );
 
   const userIds = [...new Set(viewers.filter((_, i) => valid[i]).map((v) => v.id))];
-  const users = userIds.length
-    ? await prisma.$queryRaw<ViewerUserRow[]>`
-        SELECT u.id::text AS id, u.email, u.name, u.site_role::text AS "siteRole",
-          COALESCE(json_agg(json_build_object('organizationId', m.organization_id, 'role', m.role))
-            FILTER (WHERE m.user_id IS NOT NULL), '[]'::json) AS memberships
-        FROM users u LEFT JOIN memberships m ON m.user_id = u.id
-        WHERE u.id = ANY(string_to_array(${userIds.join(',')}, ',')::uuid[])
-        GROUP BY u.id`
+  const users: ViewerUserRow[] = userIds.length
+    ? await db
+        .selectFrom('users as u')
+        .select(['u.id', 'u.email', 'u.name', 'u.site_role as siteRole', userMemberships()])
+        .where('u.id', '=', sql<string>`ANY(string_to_array(${userIds.join(',')}, ',')::uuid[])`)
+        .execute()
     : [];
   const usersById = new Map(users.map((user) => [user.id, user]));
 

@@ -4,8 +4,9 @@ import { Allow } from '../authorization/schema.js';
 import { SIGNED_IN, SITE_STAFF } from '../authorization/decisions.js';
 import { authorizedViewer } from '../authorization/principals.js';
 import { rememberProviderOwners } from '../authorization/organizations.js';
-import { canSeeProvider, findVisibleProvider } from '../providers/provider.service.js';
-import { canSeeWorkspace } from '../workspaces/workspace.service.js';
+import { findVisibleProvider } from '../providers/provider.service.js';
+import { providerVisibility } from '../visibility/provider.js';
+import { workspaceVisibility } from '../visibility/workspace.js';
 import { ProviderStatusEvent, WorkspaceProvider } from '../providers/provider.type.js';
 import { Workspace } from '../workspaces/workspace.type.js';
 import { deliveryBatch } from './delivery-batch.js';
@@ -69,7 +70,7 @@ export class EventsResolver {
       const providerId = (args as { providerId?: string | null }).providerId ?? null;
       // Events about one provider are refused as a read of it is (NOT_FOUND, the same message) when the
       // viewer cannot see it: accepted, the subscription would stay silent for good, as if nothing changed.
-      if (providerId) await findVisibleProvider(ctx.prisma, authorizedViewer(ctx), { id: providerId });
+      if (providerId) await findVisibleProvider(ctx.db, authorizedViewer(ctx), { id: providerId });
       return deliverProviderEvents(ctx, providerId);
     },
   })
@@ -108,7 +109,7 @@ function deliverProviderEvents(
   return eventStream(context.notifications.pubSub.subscribe('provider'), async (notification) => {
     if (providerId && notification.providerId !== providerId) return 'skip';
     // Everything below is read once per notification for all subscribers (delivery-batch.ts).
-    const batch = deliveryBatch(context.prisma, notification);
+    const batch = deliveryBatch(context.db, notification);
     viewer = await batch.reloadViewer(viewer!);
     if (!viewer) return 'end'; // credential revoked or user gone: end the subscription
     context.viewer = viewer;
@@ -116,9 +117,10 @@ function deliverProviderEvents(
     const found = await batch.provider(notification.providerId);
     // The provider's fields decide on its allowlist (PROVIDER_USER): known here, so that costs no read.
     if (found) rememberProviderOwners(found.row, found.allowlist);
-    const provider = found && canSeeProvider(viewer, found.allowlist) ? found.row : null;
-    // Whether the viewer could see it before the change (an allowlist that lost their organization).
-    const couldSeeBefore = canSeeProvider(viewer, notification.organizationIds ?? []);
+    const provider = found && providerVisibility.allows(viewer, found) ? found.row : null;
+    const organizationsBefore = notification.organizationIds ?? [];
+    // Visibility by the allowlist before the change: members who just lost the provider hear of it.
+    const couldSeeBefore = providerVisibility.allows(viewer, { allowlist: organizationsBefore });
     if (!provider && !couldSeeBefore) return 'skip';
     const statusEvent = notification.statusEventId
       ? await batch.statusEvent(notification.statusEventId)
@@ -143,12 +145,12 @@ function deliverWorkspaceEvents(
     if (providerId && notification.providerId !== providerId) return 'skip';
     // The credential check and the row are read once for all subscribers of this notification
     // (delivery-batch.ts); visibility is decided per viewer in memory.
-    const batch = deliveryBatch(context.prisma, notification);
+    const batch = deliveryBatch(context.db, notification);
     viewer = await batch.reloadViewer(viewer!);
     if (!viewer) return 'end';
     context.viewer = viewer;
     const workspace = await batch.workspace(notification.workspaceId);
-    if (!workspace || !canSeeWorkspace(viewer, workspace)) return 'skip';
+    if (!workspace || !workspaceVisibility.allows(viewer, workspace)) return 'skip';
     // Everyone who may see it gets the very same payload, so their executions are shared too.
     const deliver = batch.shared('visible', () =>
       markShareable({ type: notification.type, workspaceId: notification.workspaceId, workspace }),

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { OrganizationRole, PrismaClient, SiteRole } from '@outpost/prisma';
+import type { Db, OrganizationRole, PrismaClient, SiteRole } from '@outpost/prisma';
 import type { Loaders } from './loaders.js';
 import type { NotificationListener } from '../events/notifications.js';
 import type { AgentPrincipal } from '../agents/agent-credentials.js';
@@ -21,6 +21,8 @@ export interface Viewer {
 
 export interface OutpostContext {
   prisma: PrismaClient;
+  /** Application queries (Kysely over the same pool). */
+  db: Db;
   config: OutpostConfig;
   /** Where agents and the CLI reach this server (OUTPOST_PUBLIC_URL, or the address it listens on). */
   publicUrl: string;

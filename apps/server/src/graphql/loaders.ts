@@ -1,25 +1,27 @@
 import DataLoader from 'dataloader';
-import type {
-  OrganizationRole,
-  Organization as OrganizationRow,
-  PrismaClient,
-  ProviderStatusEvent,
-  WorkspaceProvider as ProviderRow,
-} from '@outpost/prisma';
-import { sqlReader } from '../database/sql.js';
-import { providerSelectList } from '../providers/provider.service.js';
+import { sql } from 'kysely';
+import type { Db, OrganizationRole } from '@outpost/prisma';
+import {
+  ORGANIZATION_COLUMNS,
+  PROVIDER_COLUMNS,
+  selectRow,
+  type OrganizationRow,
+  type ProviderRow,
+  type ProviderStatusEventRow,
+} from '../database/rows.js';
 
 /**
  * Per-request batch loaders: the providers list with nested allowlists, counts and history, and the
  * organizations list with members and allowed providers, run a fixed number of SQL statements however
  * many rows are on the page (tested in providers-list.test.ts and organizations-list.test.ts).
+ * Viewer-independent (keyed by row ids): the fields that use them decide visibility (visibility/).
  */
 export interface Loaders {
   organization: DataLoader<string, OrganizationRow | null>;
   allowlistByProvider: DataLoader<string, OrganizationRow[]>;
   workspaceCountsByProvider: DataLoader<string, Map<string, number>>;
   /** Key: `${providerId}:${first}`. */
-  statusHistory: DataLoader<string, ProviderStatusEvent[]>;
+  statusHistory: DataLoader<string, ProviderStatusEventRow[]>;
   /** An organization's members, by email. */
   membersByOrganization: DataLoader<string, OrganizationMemberRow[]>;
   /** The providers whose allowlist has the organization: the default first, then by name. */
@@ -35,56 +37,58 @@ export interface OrganizationMemberRow {
   role: OrganizationRole;
 }
 
-export function createLoaders(prisma: PrismaClient): Loaders {
-  // Batch loaders use hand-written SQL with `= ANY($1::uuid[])`, sent through the pool without Prisma: its
-  // query compiler runs on every call, raw ones included, and was a large part of the providers list's CPU
-  // (bench/providers-list.mjs).
-  const rowsOf = sqlReader(prisma);
+export function createLoaders(db: Db): Loaders {
   return {
     organization: new DataLoader(async (ids) => {
-      const rows = await rowsOf<OrganizationRow>(
-        `SELECT id, name, slug, created_at AS "createdAt", updated_at AS "updatedAt"
-         FROM organizations WHERE id = ANY($1::uuid[])`,
-        [ids],
-      );
+      const rows = (await db
+        .selectFrom('organizations')
+        .select(selectRow('organizations', ORGANIZATION_COLUMNS))
+        .where('id', '=', sql<string>`ANY(${ids}::uuid[])`)
+        .execute()) as OrganizationRow[];
       const byId = new Map(rows.map((row) => [row.id, row]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
 
     allowlistByProvider: new DataLoader(async (providerIds) => {
-      const rows = await rowsOf<OrganizationRow & { providerId: string }>(
-        `SELECT e.provider_id AS "providerId", o.id, o.name, o.slug, o.created_at AS "createdAt", o.updated_at AS "updatedAt"
-         FROM provider_allowlist_entries e JOIN organizations o ON o.id = e.organization_id
-         WHERE e.provider_id = ANY($1::uuid[])
-         ORDER BY o.name`,
-        [providerIds],
-      );
+      const rows = (await db
+        .selectFrom('provider_allowlist_entries as e')
+        .innerJoin('organizations', 'organizations.id', 'e.organization_id')
+        .select(['e.provider_id as providerId', ...selectRow('organizations', ORGANIZATION_COLUMNS)])
+        .where('e.provider_id', '=', sql<string>`ANY(${providerIds}::uuid[])`)
+        .orderBy('organizations.name')
+        .execute()) as Array<OrganizationRow & { providerId: string }>;
       const byProvider = groupBy(rows, (row) => row.providerId);
-      return providerIds.map((id) => byProvider.get(id) ?? []);
+      return providerIds.map((id) =>
+        (byProvider.get(id) ?? []).map(({ providerId: _, ...organization }) => organization),
+      );
     }),
 
     workspaceCountsByProvider: new DataLoader(async (providerIds) => {
-      const rows = await rowsOf<{ providerId: string; organizationId: string; count: number }>(
-        `SELECT provider_id AS "providerId", organization_id AS "organizationId", count(*)::int AS count
-         FROM workspaces
-         WHERE provider_id = ANY($1::uuid[]) AND desired_state <> 'DELETED'
-         GROUP BY provider_id, organization_id`,
-        [providerIds],
-      );
+      const rows = await db
+        .selectFrom('workspaces')
+        .select((eb) => [
+          'provider_id as providerId',
+          'organization_id as organizationId',
+          eb.fn.countAll<number>().as('count'),
+        ])
+        .where('provider_id', '=', sql<string>`ANY(${providerIds}::uuid[])`)
+        .where('desired_state', '<>', 'DELETED')
+        .groupBy(['provider_id', 'organization_id'])
+        .execute();
       const byProvider = groupBy(rows, (row) => row.providerId);
       return providerIds.map(
-        (id) => new Map((byProvider.get(id) ?? []).map((row) => [row.organizationId, row.count])),
+        (id) => new Map((byProvider.get(id) ?? []).map((row) => [row.organizationId, Number(row.count)])),
       );
     }),
 
     membersByOrganization: new DataLoader(async (organizationIds) => {
-      const rows = await rowsOf<OrganizationMemberRow & { organizationId: string }>(
-        `SELECT m.organization_id AS "organizationId", u.id AS "userId", u.email, u.name, m.role::text AS role
-         FROM memberships m JOIN users u ON u.id = m.user_id
-         WHERE m.organization_id = ANY($1::uuid[])
-         ORDER BY u.email`,
-        [organizationIds],
-      );
+      const rows = await db
+        .selectFrom('memberships as m')
+        .innerJoin('users as u', 'u.id', 'm.user_id')
+        .select(['m.organization_id as organizationId', 'u.id as userId', 'u.email', 'u.name', 'm.role'])
+        .where('m.organization_id', '=', sql<string>`ANY(${organizationIds}::uuid[])`)
+        .orderBy('u.email')
+        .execute();
       const byOrganization = groupBy(rows, (row) => row.organizationId);
       return organizationIds.map((id) =>
         (byOrganization.get(id) ?? []).map(({ organizationId, userId, email, name, role }) => ({
@@ -98,13 +102,17 @@ export function createLoaders(prisma: PrismaClient): Loaders {
     }),
 
     allowedProvidersByOrganization: new DataLoader(async (organizationIds) => {
-      const rows = await rowsOf<ProviderRow & { organizationId: string }>(
-        `SELECT e.organization_id AS "organizationId", ${providerSelectList('p')}
-         FROM provider_allowlist_entries e JOIN workspace_providers p ON p.id = e.provider_id
-         WHERE e.organization_id = ANY($1::uuid[])
-         ORDER BY p.is_default DESC, p.name`,
-        [organizationIds],
-      );
+      const rows = (await db
+        .selectFrom('provider_allowlist_entries as e')
+        .innerJoin('workspace_providers', 'workspace_providers.id', 'e.provider_id')
+        .select([
+          'e.organization_id as organizationId',
+          ...selectRow('workspace_providers', PROVIDER_COLUMNS),
+        ])
+        .where('e.organization_id', '=', sql<string>`ANY(${organizationIds}::uuid[])`)
+        .orderBy('workspace_providers.is_default', 'desc')
+        .orderBy('workspace_providers.name')
+        .execute()) as Array<ProviderRow & { organizationId: string }>;
       const byOrganization = groupBy(rows, (row) => row.organizationId);
       return organizationIds.map((id) =>
         (byOrganization.get(id) ?? []).map(({ organizationId: _, ...provider }) => provider),
@@ -122,18 +130,34 @@ export function createLoaders(prisma: PrismaClient): Loaders {
         if (group) group.push(providerId);
         else byLimit.set(Number(first), [providerId]);
       }
-      const results = new Map<string, ProviderStatusEvent[]>();
+      const results = new Map<string, ProviderStatusEventRow[]>();
       for (const [first, providerIds] of byLimit) {
-        const rows = await rowsOf<ProviderStatusEvent>(
-          `SELECT e.id, e.provider_id AS "providerId", e.from_status::text AS "fromStatus",
-                  e.to_status::text AS "toStatus", e.message, e.at
-           FROM unnest($1::uuid[]) AS p(id) CROSS JOIN LATERAL (
-             SELECT id, provider_id, from_status, to_status, message, at FROM provider_status_events
-             WHERE provider_id = p.id ORDER BY at DESC, id DESC LIMIT $2::int
-           ) e
-           ORDER BY e.at DESC, e.id DESC`,
-          [providerIds, first],
-        );
+        const rows = await db
+          // A function in FROM aliased `p` names its one column `p` too.
+          .selectFrom(sql<{ p: string }>`unnest(${providerIds}::uuid[])`.as('p'))
+          .innerJoinLateral(
+            (eb) =>
+              eb
+                .selectFrom('provider_status_events')
+                .select([
+                  'id',
+                  'provider_id as providerId',
+                  'from_status as fromStatus',
+                  'to_status as toStatus',
+                  'message',
+                  'at',
+                ])
+                .whereRef('provider_id', '=', sql.ref('p.p'))
+                .orderBy('at', 'desc')
+                .orderBy('id', 'desc')
+                .limit(first)
+                .as('e'),
+            (join) => join.onTrue(),
+          )
+          .selectAll('e')
+          .orderBy('e.at', 'desc')
+          .orderBy('e.id', 'desc')
+          .execute();
         const byProvider = groupBy(rows, (row) => row.providerId);
         for (const providerId of providerIds) {
           results.set(`${providerId}:${first}`, byProvider.get(providerId) ?? []);

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
-import { sqlPool, type PrismaClient } from '@outpost/prisma';
+import type { Db, PrismaClient, SqlPool } from '@outpost/prisma';
 import { queryLimitRules } from '../limits/query-limits.js';
 import { RateLimits } from '../limits/rate-limits.js';
 import type { OutpostConfig } from '../config.js';
@@ -23,6 +23,9 @@ import { serveGraphqlOverWebSocket } from './websocket.js';
 
 export interface OutpostHttpOptions {
   prisma: PrismaClient;
+  db: Db;
+  /** The pool under both, for the rate limits' store. */
+  pool: SqlPool;
   schema: GraphQLSchema;
   notifications: NotificationListener;
   /** host/port (0 = a free port), development (stack traces), trustProxy, publicUrl. */
@@ -51,7 +54,7 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
   let publicUrl = config.publicUrl ?? '';
   const createContext = contextFactory({ ...options, publicUrl: () => publicUrl });
   // Counted in PostgreSQL, so every replica spends from the same budgets.
-  const rateLimits = new RateLimits(config.rateLimits, sqlPool(prisma));
+  const rateLimits = new RateLimits(config.rateLimits, options.pool);
   const validationRules = queryLimitRules({ introspection: config.introspection });
   const sessionCookies = new SessionCookies(config);
   const app = express();

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { PrismaClient } from '@outpost/prisma';
+import type { Db, PrismaClient } from '@outpost/prisma';
 import type { OutpostConfig } from '../config.js';
 import type { OutpostContext } from '../graphql/context.js';
 import { createLoaders } from '../graphql/loaders.js';
@@ -57,26 +57,25 @@ export type CreateContext = (secret: string | undefined) => Promise<OutpostConte
  */
 export function contextFactory(parts: {
   prisma: PrismaClient;
+  db: Db;
   config: OutpostConfig;
   notifications: NotificationListener;
   agentConnections: AgentConnections;
   databaseHealth: DatabaseHealth;
   publicUrl: () => string;
 }): CreateContext {
-  const { prisma, config, notifications, agentConnections, databaseHealth } = parts;
+  const { prisma, db, config, notifications, agentConnections, databaseHealth } = parts;
   return async (secret) => {
     try {
-      const [viewer, agent] = await Promise.all([
-        viewerFromSecret(prisma, secret),
-        agentFromSecret(prisma, secret),
-      ]);
+      const [viewer, agent] = await Promise.all([viewerFromSecret(db, secret), agentFromSecret(db, secret)]);
       return {
         prisma,
+        db,
         config,
         publicUrl: parts.publicUrl(),
         viewer,
         agent,
-        loaders: createLoaders(prisma),
+        loaders: createLoaders(db),
         notifications,
         agentConnections,
       };
@@ -96,12 +95,12 @@ export function contextFactory(parts: {
  * decides how to answer an outage).
  */
 export async function reauthenticate(
-  prisma: PrismaClient,
+  db: Db,
   authenticated: Pick<OutpostContext, 'viewer' | 'agent'>,
 ): Promise<Pick<OutpostContext, 'viewer' | 'agent'>> {
   const [viewer, agent] = await Promise.all([
-    authenticated.viewer ? reloadViewer(prisma, authenticated.viewer) : null,
-    authenticated.agent && (await isAgentPrincipalValid(prisma, authenticated.agent))
+    authenticated.viewer ? reloadViewer(db, authenticated.viewer) : null,
+    authenticated.agent && (await isAgentPrincipalValid(db, authenticated.agent))
       ? authenticated.agent
       : null,
   ]);

@@ -10,7 +10,7 @@ import {
   type GraphQLSchema,
   type ValidationRule,
 } from 'graphql';
-import type { PrismaClient } from '@outpost/prisma';
+import type { Db } from '@outpost/prisma';
 import type { OutpostConfig } from '../config.js';
 import type { OutpostContext } from '../graphql/context.js';
 import { createLoaders } from '../graphql/loaders.js';
@@ -48,7 +48,7 @@ export interface GraphqlWebSocket {
 export function serveGraphqlOverWebSocket(parts: {
   httpServer: http.Server;
   schema: GraphQLSchema;
-  prisma: PrismaClient;
+  db: Db;
   config: OutpostConfig;
   databaseHealth: DatabaseHealth;
   agentConnections: AgentConnections;
@@ -57,7 +57,7 @@ export function serveGraphqlOverWebSocket(parts: {
   rateLimits: RateLimits;
   validationRules: ValidationRule[];
 }): GraphqlWebSocket {
-  const { schema, prisma, config, databaseHealth, agentConnections, sessionCookies, createContext } = parts;
+  const { schema, db, config, databaseHealth, agentConnections, sessionCookies, createContext } = parts;
   // maxPayload: a message over the HTTP body limit closes the connection (1009) before it is parsed.
   const wsServer = new WebSocketServer({
     server: parts.httpServer,
@@ -134,7 +134,7 @@ export function serveGraphqlOverWebSocket(parts: {
         const base = ctx.extra.viewerContext!;
         let principal: Pick<OutpostContext, 'viewer' | 'agent'>;
         try {
-          principal = await reauthenticate(prisma, base);
+          principal = await reauthenticate(db, base);
         } catch (error) {
           if (!isDatabaseUnavailable(error)) throw error;
           databaseHealth.noteFailure();
@@ -145,7 +145,7 @@ export function serveGraphqlOverWebSocket(parts: {
           ...base,
           ...principal,
           agentConnection: ctx.extra.agentConnection,
-          loaders: createLoaders(prisma),
+          loaders: createLoaders(db),
         };
         const rejection = await parts.rateLimits.check({
           document,

@@ -14,7 +14,7 @@ import {
   RateLimiterRes,
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
-import type { sqlPool } from '@outpost/prisma';
+import type { SqlPool } from '@outpost/prisma';
 import type { OutpostConfig } from '../config.js';
 import type { OutpostContext } from '../graphql/context.js';
 import { ErrorCode, OutpostError } from '../graphql/errors.js';
@@ -66,8 +66,8 @@ export class RateLimits {
 
   constructor(
     config: OutpostConfig['rateLimits'],
-    /** The server's own pool (sqlPool): counting shares its connections with every request. */
-    private readonly pool: ReturnType<typeof sqlPool>,
+    /** The server's own pool (createDatabase): counting shares its connections with every request. */
+    private readonly pool: SqlPool | undefined,
   ) {
     const limiter = (keyPrefix: string, points: number): RateLimiterAbstract => {
       const inMemory = new RateLimiterMemory({ keyPrefix, points, duration: config.windowSeconds });

@@ -5,7 +5,9 @@ import { badInput } from '../graphql/errors.js';
 import { Allow } from '../authorization/schema.js';
 import { ORGANIZATION_MEMBER, organizationAdmin, SIGNED_IN, SITE_STAFF } from '../authorization/decisions.js';
 import { authorizedViewer } from '../authorization/principals.js';
-import { visibleOrganizationIds } from '../authorization/organizations.js';
+import { providerVisibility } from '../visibility/provider.js';
+import { organizationVisibility } from '../visibility/organization.js';
+import { ORGANIZATION_COLUMNS, selectRow } from '../database/rows.js';
 import { WorkspaceProvider } from '../providers/provider.type.js';
 import { Organization, OrganizationMember } from './organization.type.js';
 import * as organizations from './organization.service.js';
@@ -17,11 +19,12 @@ export class OrganizationResolver {
     description: 'All organizations for site staff; your own for everyone else.',
   })
   organizations(@Ctx() ctx: OutpostContext) {
-    const ids = visibleOrganizationIds(authorizedViewer(ctx));
-    return ctx.prisma.organization.findMany({
-      where: ids === null ? {} : { id: { in: ids } },
-      orderBy: { name: 'asc' },
-    });
+    return ctx.db
+      .selectFrom('organizations')
+      .select(selectRow('organizations', ORGANIZATION_COLUMNS))
+      .where(organizationVisibility.where(authorizedViewer(ctx)))
+      .orderBy('name')
+      .execute();
   }
 
   @Allow(SIGNED_IN)
@@ -48,10 +51,14 @@ export class OrganizationResolver {
     description:
       'Providers this organization may use (its allowlist entries), for choosing where to create workspaces.',
   })
-  allowedProviders(@Root() organization: Organization, @Ctx() ctx: OutpostContext) {
-    // Every one of them has this organization on its allowlist, so whoever may read this field (its
-    // members, site staff) may use each of them; their own fields decide again (PROVIDER_USER).
-    return ctx.loaders.allowedProvidersByOrganization.load(organization.id);
+  async allowedProviders(@Root() organization: Organization, @Ctx() ctx: OutpostContext) {
+    const viewer = authorizedViewer(ctx);
+    const providers = await ctx.loaders.allowedProvidersByOrganization.load(organization.id);
+    // Every one of them has this organization on its allowlist, so the one visibility rule decides
+    // for all of them at once (whoever may read this field — its members, site staff — may see each);
+    // their own fields decide again (PROVIDER_USER). Status and cordon stay on each provider: the
+    // console's dialog offers those usable for new workspaces (usableProvider).
+    return providerVisibility.allows(viewer, { allowlist: [organization.id] }) ? providers : [];
   }
 
   @Allow(SITE_STAFF)

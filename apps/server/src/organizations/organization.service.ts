@@ -1,24 +1,36 @@
+import { sql, type SqlBool } from 'kysely';
 import type { OrganizationRole, Prisma, PrismaClient } from '@outpost/prisma';
+import { ORGANIZATION_COLUMNS, selectRow, type OrganizationRow } from '../database/rows.js';
+import { queryBuilder } from '../database/sql.js';
 import type { Viewer } from '../graphql/context.js';
 import { conflict, notFound, preconditionFailed } from '../graphql/errors.js';
 import { requireDnsLabel, requireEmail, requireText } from '../graphql/validation.js';
-import { canSeeOrganization } from '../authorization/organizations.js';
+import { organizationVisibility } from '../visibility/organization.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { lockName } from '../database/locks.js';
 import { notify } from '../events/notifications.js';
 import { BUILT_IN_PROVIDER_NAME } from '../providers/provider.service.js';
 
+/**
+ * One organization the viewer may see (visibility/organization.ts), by id or slug; NOT_FOUND, the same
+ * for hidden and missing, otherwise. Runs in the caller's Prisma transaction when given one.
+ */
 export async function findVisibleOrganization(
   prisma: PrismaClient | Prisma.TransactionClient,
   viewer: Viewer,
   by: { id?: string | null; slug?: string | null },
-) {
-  const organization = by.id
-    ? await prisma.organization.findUnique({ where: { id: by.id } })
-    : await prisma.organization.findUnique({ where: { slug: by.slug ?? '' } });
-  if (!organization || !canSeeOrganization(viewer, organization.id)) {
-    throw notFound('Organization', by.id ?? by.slug ?? '');
-  }
+): Promise<OrganizationRow> {
+  const compiled = queryBuilder
+    .selectFrom('organizations')
+    .select(selectRow('organizations', ORGANIZATION_COLUMNS))
+    .where(by.id ? sql<SqlBool>`id = ${by.id}::uuid` : sql<SqlBool>`slug = ${by.slug ?? ''}`)
+    .where(organizationVisibility.where(viewer))
+    .compile();
+  const [organization] = await prisma.$queryRawUnsafe<OrganizationRow[]>(
+    compiled.sql,
+    ...compiled.parameters,
+  );
+  if (!organization) throw notFound('Organization', by.id ?? by.slug ?? '');
   return organization;
 }
 

@@ -1,9 +1,16 @@
-import type { Prisma, PrismaClient, ProviderStatus, WorkspaceProvider } from '@outpost/prisma';
+import {
+  Prisma,
+  type Db,
+  type PrismaClient,
+  type ProviderStatus,
+  type WorkspaceProvider,
+} from '@outpost/prisma';
+import { credentialValidSql } from '../auth/credential-validity.js';
 import { notify } from '../events/notifications.js';
 import { unauthenticated } from '../graphql/errors.js';
 import { DatabaseHealth, isDatabaseUnavailable } from '../database/availability.js';
 import { SUPPORTED_AGENT_PROTOCOL_VERSIONS } from '../version.js';
-import { sqlReader } from '../database/sql.js';
+import { rawRows } from '../database/sql.js';
 import { AGENT_MAX_RECONNECT_BACKOFF_SECONDS, leaseStillReleasedBy } from '../agents/agent-lease.js';
 
 /**
@@ -145,12 +152,13 @@ export function statusFromReport(report: Pick<AgentReport, 'protocolVersion' | '
 /** A full report from the agent: stores what it says about itself and its cluster, then sets the status. */
 export async function applyAgentReport(
   prisma: PrismaClient,
+  db: Db,
   providerId: string,
   report: AgentReport,
   credentialId?: string,
 ): Promise<ProviderStatus> {
   const { status, message } = statusFromReport(report);
-  if (status === 'READY' && (await restatedReport(prisma, providerId, report, message, credentialId)))
+  if (status === 'READY' && (await restatedReport(db, providerId, report, message, credentialId)))
     return 'READY';
   return prisma.$transaction(async (tx) => {
     await lockForAgent(tx, providerId, credentialId);
@@ -188,21 +196,21 @@ export async function applyAgentReport(
  * the provider no longer READY and goes the full way, which refuses it. False: take the full way.
  */
 async function restatedReport(
-  prisma: PrismaClient,
+  db: Db,
   providerId: string,
   report: AgentReport,
   readyMessage: string,
   credentialId: string | undefined,
 ): Promise<boolean> {
-  const rows = await sqlReader(prisma)<{ id: string }>(
+  const rows = await rawRows<{ id: string }>(
+    db,
     `UPDATE workspace_providers SET last_heartbeat_at = now(), last_report_at = now()
      WHERE id = $1::uuid AND status = 'READY' AND status_message = $2
        AND agent_version = $3 AND agent_protocol_version = $4
        AND kubernetes_version IS NOT DISTINCT FROM $5 AND chart_version IS NOT DISTINCT FROM $6
        AND ($7::jsonb IS NULL OR node_summary = $7::jsonb) AND check_results = $8::jsonb
        AND ($9::uuid IS NULL OR EXISTS (
-         SELECT 1 FROM agent_credentials WHERE id = $9::uuid AND revoked_at IS NULL
-           AND (expires_at IS NULL OR expires_at > now())))
+         SELECT 1 FROM agent_credentials WHERE id = $9::uuid AND ${credentialValidSql('agent_credentials')}))
      RETURNING id`,
     [
       providerId,
@@ -225,16 +233,18 @@ async function restatedReport(
  */
 export async function recordHeartbeat(
   prisma: PrismaClient,
+  db: Db,
   providerId: string,
   credentialId?: string,
 ): Promise<ProviderStatus> {
   // One autocommitted statement through the pool: at thousands of agents this is the server's most
-  // frequent write, and Prisma's query compiler cost more CPU than the UPDATE itself (database/sql.ts).
-  const [row] = await sqlReader(prisma)<{
+  // frequent write, and Prisma's query compiler cost more CPU than the UPDATE itself (docs/decisions/0125).
+  const [row] = await rawRows<{
     status: ProviderStatus;
     checkResults: CheckResult[] | null;
     protocolVersion: number | null;
   }>(
+    db,
     `UPDATE workspace_providers SET last_heartbeat_at = now() WHERE id = $1::uuid
      RETURNING status::text AS status, check_results AS "checkResults", agent_protocol_version AS "protocolVersion"`,
     [providerId],
@@ -262,8 +272,8 @@ async function lockForAgent(tx: Prisma.TransactionClient, providerId: string, cr
   await tx.$queryRaw`SELECT id FROM workspace_providers WHERE id = ${providerId}::uuid FOR UPDATE`;
   if (!credentialId) return;
   const [valid] = await tx.$queryRaw<Array<{ id: string }>>`
-    SELECT id FROM agent_credentials WHERE id = ${credentialId}::uuid AND revoked_at IS NULL
-      AND (expires_at IS NULL OR expires_at > now())`;
+    SELECT id FROM agent_credentials
+    WHERE id = ${credentialId}::uuid AND ${Prisma.raw(credentialValidSql('agent_credentials'))}`;
   if (!valid)
     throw unauthenticated('This agent credential was revoked or has expired: register the agent again.');
 }

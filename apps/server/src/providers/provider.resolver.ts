@@ -17,7 +17,7 @@ import type { OutpostContext } from '../graphql/context.js';
 import { Allow } from '../authorization/schema.js';
 import { PROVIDER_USER, SIGNED_IN, SITE_STAFF } from '../authorization/decisions.js';
 import { authorizedViewer } from '../authorization/principals.js';
-import { canSeeOrganization } from '../authorization/organizations.js';
+import { workspaceVisibility } from '../visibility/workspace.js';
 import { decodeCursor, encodeCursor } from '../graphql/connection.js';
 import { badInput } from '../graphql/errors.js';
 import { requirePageSize } from '../graphql/validation.js';
@@ -70,7 +70,7 @@ export class WorkspaceProviderResolver {
     const viewer = authorizedViewer(ctx);
     requirePageSize('first', first);
     const afterName = after ? decodeCursor('after', after) : undefined;
-    const { rows, totalCount } = await providers.listVisibleProviders(ctx.prisma, viewer, {
+    const { rows, totalCount } = await providers.listVisibleProviders(ctx.db, viewer, {
       take: first + 1,
       afterName,
       status,
@@ -90,7 +90,7 @@ export class WorkspaceProviderResolver {
   @Query(() => WorkspaceProvider, { description: 'One provider, by id or by name.' })
   async workspaceProvider(@Args() { id, name }: ProviderLookupArgs, @Ctx() ctx: OutpostContext) {
     if (!id === !name) throw badInput('id', 'Pass exactly one of id or name.');
-    return providers.findVisibleProvider(ctx.prisma, authorizedViewer(ctx), { id, name });
+    return providers.findVisibleProvider(ctx.db, authorizedViewer(ctx), { id, name });
   }
 
   // --- Fields only site staff see: cluster details and what the agent reports. ---
@@ -173,7 +173,7 @@ export class WorkspaceProviderResolver {
     const counts = await ctx.loaders.workspaceCountsByProvider.load(provider.id);
     let total = 0;
     for (const [organizationId, count] of counts) {
-      if (canSeeOrganization(viewer, organizationId)) total += count;
+      if (workspaceVisibility.allows(viewer, { organizationId })) total += count;
     }
     return total;
   }
@@ -255,7 +255,7 @@ export class WorkspaceProviderResolver {
   })
   async agents(@Root() provider: ProviderRow, @Ctx() ctx: OutpostContext): Promise<ProviderAgents> {
     const connections = await agentConnectionsOf(
-      ctx.prisma,
+      ctx.db,
       provider.id,
       ctx.config.agents.heartbeatGraceSeconds,
     );

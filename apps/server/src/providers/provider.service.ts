@@ -1,4 +1,8 @@
-import type { Prisma, PrismaClient, ProviderStatus, WorkspaceProvider as ProviderRow } from '@outpost/prisma';
+import { sql, type SqlBool } from 'kysely';
+import type { Db, DbOrTransaction, Prisma, PrismaClient, ProviderStatus } from '@outpost/prisma';
+import { PROVIDER_COLUMNS, selectRow, type ProviderRow } from '../database/rows.js';
+import { queryBuilder } from '../database/sql.js';
+import { providerVisibility, usableProvider } from '../visibility/provider.js';
 import type { Viewer } from '../graphql/context.js';
 import { conflict, notFound, preconditionFailed } from '../graphql/errors.js';
 import { requireDnsLabel, requireText, requireUrl } from '../graphql/validation.js';
@@ -6,8 +10,6 @@ import { recordAudit } from '../audit/audit-log.js';
 import { lockName } from '../database/locks.js';
 import { notify } from '../events/notifications.js';
 import { issueRegistrationToken } from '../agents/agent-credentials.js';
-import { visibleOrganizationIds } from '../authorization/organizations.js';
-import { sqlReader } from '../database/sql.js';
 import { recordProviderCreated } from './provider-status.js';
 
 export const BUILT_IN_PROVIDER_NAME = 'built-in';
@@ -46,117 +48,39 @@ function auditView(provider: ProviderRow) {
   return Object.fromEntries(AUDITED_COLUMNS.map((column) => [column, provider[column]]));
 }
 
-/**
- * Members see only providers that allowlist one of their organizations. Its twins, which must agree:
- * listVisibleProviders (SQL, the providers page) and canSeeProvider (in memory, event delivery).
- */
-export function visibleProvidersWhere(viewer: Viewer): Prisma.WorkspaceProviderWhereInput {
-  const organizationIds = visibleOrganizationIds(viewer);
-  return organizationIds === null
-    ? {}
-    : { allowlistEntries: { some: { organizationId: { in: organizationIds } } } };
-}
+const PROVIDER_SELECT = selectRow('workspace_providers', PROVIDER_COLUMNS);
 
 /**
- * The provider row as Prisma maps it, column by column: the providers page reads it with hand-written
- * SQL (listVisibleProviders). Keyed by the model's fields, so a new column fails to compile until added.
- */
-const PROVIDER_COLUMNS: Record<keyof ProviderRow, string> = {
-  id: 'id',
-  name: 'name',
-  displayName: 'display_name',
-  region: 'region',
-  kind: 'kind::text',
-  status: 'status::text',
-  statusMessage: 'status_message',
-  statusChangedAt: 'status_changed_at',
-  lastHeartbeatAt: 'last_heartbeat_at',
-  isDefault: 'is_default',
-  cordoned: 'cordoned',
-  cordonReason: 'cordon_reason',
-  clusterAddress: 'cluster_address',
-  namespace: 'namespace',
-  accessUrl: 'access_url',
-  agentVersion: 'agent_version',
-  kubernetesVersion: 'kubernetes_version',
-  nodeSummary: 'node_summary',
-  checkResults: 'check_results',
-  agentProtocolVersion: 'agent_protocol_version',
-  chartVersion: 'chart_version',
-  lastReportAt: 'last_report_at',
-  createdAt: 'created_at',
-  updatedAt: 'updated_at',
-};
-/**
- * PROVIDER_COLUMNS as a select list, of `workspace_providers` or of the alias `table` when the statement
- * joins other tables (the batch loaders in graphql/loaders.ts).
- */
-export function providerSelectList(table?: string): string {
-  const prefix = table ? `${table}.` : '';
-  return Object.entries(PROVIDER_COLUMNS)
-    .map(([field, column]) => `${prefix}${column} AS "${field}"`)
-    .join(', ');
-}
-const PROVIDER_SELECT = providerSelectList();
-
-/**
- * One page of the providers the viewer may see, ordered by name, and how many match in all: the SQL twin
- * of visibleProvidersWhere (plus the status filter), sent through the pool without Prisma, whose query
- * compiler and row mapping made this read several times the CPU of the query (bench/providers-list.mjs).
- * The two must agree. `take` rows at most, after the provider named `afterName`.
+ * One page of the providers the viewer may see (visibility/provider.ts), ordered by name, and how many
+ * match in all. `take` rows at most, after the provider named `afterName`.
  */
 export async function listVisibleProviders(
-  prisma: PrismaClient,
+  db: Db,
   viewer: Viewer,
   { take, afterName, status }: { take: number; afterName?: string; status?: ProviderStatus | null },
 ): Promise<{ rows: ProviderRow[]; totalCount: number }> {
-  const rowsOf = sqlReader(prisma);
-  const values: unknown[] = [];
-  const conditions: string[] = [];
-  const organizationIds = visibleOrganizationIds(viewer);
-  if (organizationIds !== null) {
-    values.push(organizationIds);
-    conditions.push(
-      `EXISTS (SELECT 1 FROM provider_allowlist_entries e WHERE e.provider_id = workspace_providers.id AND e.organization_id = ANY($${values.length}::uuid[]))`,
-    );
-  }
-  if (status) {
-    values.push(status);
-    conditions.push(`status = $${values.length}::"ProviderStatus"`);
-  }
-  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-  const pageConditions =
-    afterName === undefined ? conditions : [...conditions, `name > $${values.length + 1}`];
-  const pageWhere = pageConditions.length > 0 ? `WHERE ${pageConditions.join(' AND ')}` : '';
-  const pageValues = afterName === undefined ? values : [...values, afterName];
-  const [rows, [count]] = await Promise.all([
-    rowsOf<ProviderRow>(
-      `SELECT ${PROVIDER_SELECT} FROM workspace_providers ${pageWhere} ORDER BY name ASC LIMIT $${pageValues.length + 1}::int`,
-      [...pageValues, take],
-    ),
-    rowsOf<{ n: number }>(`SELECT count(*)::int AS n FROM workspace_providers ${where}`, values),
+  let matching = db.selectFrom('workspace_providers').where(providerVisibility.where(viewer));
+  if (status) matching = matching.where('status', '=', status);
+  const page = afterName === undefined ? matching : matching.where('name', '>', afterName);
+  const [rows, count] = await Promise.all([
+    page.select(PROVIDER_SELECT).orderBy('name').limit(take).execute() as Promise<ProviderRow[]>,
+    matching.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirst(),
   ]);
-  return { rows, totalCount: count?.n ?? 0 };
+  return { rows, totalCount: Number(count?.n ?? 0) };
 }
 
-/**
- * The in-memory twin of visibleProvidersWhere, for a provider whose allowlist is already loaded (event
- * delivery decides for thousands of subscribers from one read). The two must agree.
- */
-export function canSeeProvider(viewer: Viewer, allowlist: readonly string[]): boolean {
-  const organizationIds = visibleOrganizationIds(viewer);
-  return organizationIds === null || allowlist.some((id) => viewer.organizationRoles.has(id));
-}
-
+/** One provider the viewer may see, by id or by name; NOT_FOUND (the same for hidden and missing) otherwise. */
 export async function findVisibleProvider(
-  prisma: PrismaClient | Prisma.TransactionClient,
+  db: DbOrTransaction,
   viewer: Viewer,
   by: { id?: string | null; name?: string | null },
 ): Promise<ProviderRow> {
-  const key = by.id ? { id: by.id } : { name: by.name ?? '' };
-  const provider = await prisma.workspaceProvider.findFirst({
-    where: { ...key, ...visibleProvidersWhere(viewer) },
-  });
+  const provider = (await db
+    .selectFrom('workspace_providers')
+    .select(PROVIDER_SELECT)
+    .where(by.id ? sql<SqlBool>`id = ${by.id}::uuid` : sql<SqlBool>`name = ${by.name ?? ''}`)
+    .where(providerVisibility.where(viewer))
+    .executeTakeFirst()) as ProviderRow | undefined;
   if (!provider) throw notFound('Workspace provider', by.id ?? by.name ?? '');
   return provider;
 }
@@ -394,19 +318,21 @@ export async function setCordon(prisma: PrismaClient, viewer: Viewer, id: string
   });
 }
 
-/** Providers an organization may create workspaces in right now, the default first (for refusals' suggestions). */
+/**
+ * Providers an organization may create workspaces in right now (visibility/provider.ts usableProvider),
+ * the default first (for refusals' suggestions). Read in the caller's transaction, through Kysely
+ * compiled onto it.
+ */
 export async function usableProvidersFor(
   tx: Prisma.TransactionClient,
   organizationId: string,
   excludeProviderId?: string,
-): Promise<ProviderRow[]> {
-  return tx.workspaceProvider.findMany({
-    where: {
-      status: 'READY',
-      cordoned: false,
-      id: excludeProviderId ? { not: excludeProviderId } : undefined,
-      allowlistEntries: { some: { organizationId } },
-    },
-    orderBy: [{ isDefault: 'desc' }, { name: 'asc' }],
-  });
+): Promise<Array<{ id: string; name: string }>> {
+  let query = queryBuilder
+    .selectFrom('workspace_providers')
+    .select(['id', 'name'])
+    .where(usableProvider.where(organizationId));
+  if (excludeProviderId) query = query.where('id', '<>', excludeProviderId);
+  const compiled = query.orderBy('is_default', 'desc').orderBy('name').compile();
+  return tx.$queryRawUnsafe<Array<{ id: string; name: string }>>(compiled.sql, ...compiled.parameters);
 }

@@ -22,16 +22,12 @@ export class WorkspaceResolver {
     @Arg('first', () => Int, { defaultValue: 100, description: '1–100.' }) first = 100,
   ) {
     requirePageSize('first', first);
-    return ctx.prisma.workspace.findMany({
-      where: workspaces.visibleWorkspacesWhere(authorizedViewer(ctx), {
-        organizationId,
-        providerId,
-        ownerId,
-        includeDeleted,
-      }),
-      orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
-      take: first,
-    });
+    return workspaces.listVisibleWorkspaces(
+      ctx.db,
+      authorizedViewer(ctx),
+      { organizationId, providerId, ownerId, includeDeleted },
+      first,
+    );
   }
 
   @Allow(organizationMember('organizationId'))

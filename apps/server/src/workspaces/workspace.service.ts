@@ -1,8 +1,10 @@
-import type { Prisma, PrismaClient } from '@outpost/prisma';
+import type { Db, PrismaClient } from '@outpost/prisma';
 import type { Viewer } from '../graphql/context.js';
 import { conflict, notFound, preconditionFailed } from '../graphql/errors.js';
 import { requireDnsLabel } from '../graphql/validation.js';
-import { canSeeOrganization, visibleOrganizationIds } from '../authorization/organizations.js';
+import { organizationVisibility } from '../visibility/organization.js';
+import { workspaceVisibility } from '../visibility/workspace.js';
+import { selectRow, WORKSPACE_COLUMNS, type WorkspaceRow } from '../database/rows.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { lockName } from '../database/locks.js';
 import { notify } from '../events/notifications.js';
@@ -23,25 +25,24 @@ export interface WorkspaceFilter {
   includeDeleted?: boolean | null;
 }
 
-export function visibleWorkspacesWhere(viewer: Viewer, filter: WorkspaceFilter): Prisma.WorkspaceWhereInput {
-  const organizationIds = visibleOrganizationIds(viewer);
-  return {
-    AND: [
-      organizationIds === null ? {} : { organizationId: { in: organizationIds } },
-      filter.organizationId ? { organizationId: filter.organizationId } : {},
-      filter.providerId ? { providerId: filter.providerId } : {},
-      filter.ownerId ? { ownerId: filter.ownerId } : {},
-      filter.includeDeleted ? {} : { desiredState: { not: 'DELETED' } },
-    ],
-  };
-}
-
-/**
- * The in-memory twin of visibleWorkspacesWhere's viewer part, for a row already read (event delivery
- * decides for every subscriber from one read). The two must agree.
- */
-export function canSeeWorkspace(viewer: Viewer, workspace: { organizationId: string }): boolean {
-  return canSeeOrganization(viewer, workspace.organizationId);
+/** The workspaces the viewer may see (visibility/workspace.ts) that match the filter, newest first. */
+export async function listVisibleWorkspaces(
+  db: Db,
+  viewer: Viewer,
+  filter: WorkspaceFilter,
+  take: number,
+): Promise<WorkspaceRow[]> {
+  let query = db.selectFrom('workspaces').where(workspaceVisibility.where(viewer));
+  if (filter.organizationId) query = query.where('organization_id', '=', filter.organizationId);
+  if (filter.providerId) query = query.where('provider_id', '=', filter.providerId);
+  if (filter.ownerId) query = query.where('owner_id', '=', filter.ownerId);
+  if (!filter.includeDeleted) query = query.where('desired_state', '<>', 'DELETED');
+  return (await query
+    .select(selectRow('workspaces', WORKSPACE_COLUMNS))
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(take)
+    .execute()) as WorkspaceRow[];
 }
 
 /**
@@ -53,7 +54,7 @@ export async function createWorkspace(prisma: PrismaClient, viewer: Viewer, inpu
   const name = requireDnsLabel('name', input.name);
   return prisma.$transaction(async (tx) => {
     const organization = await tx.organization.findUnique({ where: { id: input.organizationId } });
-    if (!organization || !canSeeOrganization(viewer, organization.id)) {
+    if (!organization || !organizationVisibility.allows(viewer, organization)) {
       throw notFound('Organization', input.organizationId);
     }
 
@@ -131,7 +132,7 @@ export async function deleteWorkspace(prisma: PrismaClient, viewer: Viewer, id: 
     if (
       !workspace ||
       workspace.desiredState === 'DELETED' ||
-      !canSeeOrganization(viewer, workspace.organizationId)
+      !workspaceVisibility.allows(viewer, workspace)
     ) {
       throw notFound('Workspace', id);
     }
