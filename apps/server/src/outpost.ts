@@ -2,6 +2,7 @@ import type { Db, PrismaClient } from '@outpost/prisma';
 import { createDatabase, migrateDeploy } from '@outpost/prisma';
 import { startLocalPostgres, type LocalPostgres } from '@outpost/local-postgres';
 import path from 'node:path';
+import type { GraphQLSchema } from 'graphql';
 import type { OutpostConfig } from './config.js';
 import { ensureAdminFromEnvironment, ensureBuiltInProvider } from './database/bootstrap.js';
 import { createNotificationPubSub, NotificationListener } from './events/notifications.js';
@@ -16,6 +17,8 @@ export interface RunningOutpost {
   http: OutpostHttpServer;
   prisma: PrismaClient;
   db: Db;
+  /** The executable schema both transports serve (tests execute operations in-process on it). */
+  schema: GraphQLSchema;
   databaseUrl: string;
   /** True when the first admin still has to be created (nobody has signed up). */
   setupRequired: boolean;
@@ -79,6 +82,7 @@ export async function startOutpost(
       http,
       prisma,
       db,
+      schema,
       databaseUrl,
       setupRequired: (await prisma.user.count()) === 0,
       async stop() {

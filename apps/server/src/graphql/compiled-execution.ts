@@ -6,8 +6,10 @@ import {
   type DocumentNode,
   type ExecutionResult,
   type GraphQLSchema,
+  type OperationDefinitionNode,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import type { OutpostContext } from './context.js';
 
 type Gateway = ApolloServerOptionsWithGateway<Record<string, unknown>>['gateway'];
 type Executor = NonNullable<Awaited<ReturnType<Gateway['load']>>['executor']>;
@@ -25,7 +27,10 @@ interface JitError {
  * graphql-js walks the document for every object it completes and allocates per field (arguments, paths,
  * resolve info, null-prototype maps); on the providers list (about 6,000 fields) that, and the garbage it
  * makes, was the largest part of the request's CPU (bench/providers-list.mjs). The resolvers, their
- * arguments and what they return are the same; so are the responses (checked by the tests and the benchmark).
+ * arguments and what they return are the same; so are the responses: test/compiled-execution.test.ts runs
+ * every operation the console and the CLI send, as every kind of caller, through both engines and fails on
+ * any difference in data or errors. An operation whose document graphql-jit answers differently belongs
+ * on graphql-js (or graphql-jit gets fixed) before it ships.
  *
  * Only queries: mutations (serial, with side effects) and subscriptions (graphql-ws) stay on graphql-js.
  * Variables are coerced by graphql-js first, so a bad variable gets graphql-js's own error, word for word.
@@ -36,9 +41,46 @@ interface JitError {
  * one local schema and never changes it.
  */
 export function compiledQueryGateway(schema: GraphQLSchema): Gateway {
+  const execute = compiledExecutor(schema);
+  const executor: Executor = ({ document, operation, operationName, request, context }) =>
+    execute({
+      document,
+      operation,
+      operationName,
+      variables: request.variables,
+      context: context as unknown as OutpostContext,
+    });
+
+  return {
+    async load() {
+      return { executor };
+    },
+    onSchemaLoadOrUpdate(callback) {
+      callback({ apiSchema: schema, coreSupergraphSdl: '' });
+      return () => undefined;
+    },
+    async stop() {},
+  };
+}
+
+/** One operation of one HTTP request, parsed and validated. */
+export interface HttpOperation {
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  operationName: string | null | undefined;
+  variables: Record<string, unknown> | undefined;
+  context: OutpostContext;
+}
+
+/**
+ * How the server executes an operation it received over HTTP: queries as compiled code, the rest with
+ * graphql-js. Apart from Apollo's gateway interface so that test/compiled-execution.test.ts runs
+ * exactly this against graphql-js's `execute` for every operation the console and the CLI send.
+ */
+export function compiledExecutor(schema: GraphQLSchema): (run: HttpOperation) => Promise<ExecutionResult> {
   // Apollo keeps parsed documents in its document store, so the same query text is the same DocumentNode.
   const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | ExecutionResult>>();
-  const compile = (document: DocumentNode, operationName: string | null) => {
+  const compile = (document: DocumentNode, operationName: string | null | undefined) => {
     let byName = compiled.get(document);
     if (!byName) compiled.set(document, (byName = new Map()));
     const key = operationName ?? '';
@@ -55,8 +97,7 @@ export function compiledQueryGateway(schema: GraphQLSchema): Gateway {
     return query;
   };
 
-  const executor: Executor = async ({ document, operation, operationName, request, context }) => {
-    const variableValues = request.variables;
+  return async ({ document, operation, operationName, variables: variableValues, context }) => {
     if (operation.operation !== 'query') {
       return execute({ schema, document, operationName, variableValues, contextValue: context });
     }
@@ -70,17 +111,6 @@ export function compiledQueryGateway(schema: GraphQLSchema): Gateway {
     const result = await query.query(undefined, context, variableValues ?? {});
     if (!result.errors) return result;
     return { ...result, errors: result.errors.map((error) => asGraphQLError(error as JitError)) };
-  };
-
-  return {
-    async load() {
-      return { executor };
-    },
-    onSchemaLoadOrUpdate(callback) {
-      callback({ apiSchema: schema, coreSupergraphSdl: '' });
-      return () => undefined;
-    },
-    async stop() {},
   };
 }
 

@@ -9,7 +9,7 @@ import type { OutpostConfig } from '../config.js';
 import type { NotificationListener } from '../events/notifications.js';
 import type { DatabaseHealth } from '../database/availability.js';
 import type { AgentConnections } from '../agents/agent-connections.js';
-import { contextFactory } from './authentication.js';
+import { contextFactory, type CreateContext } from './authentication.js';
 import { graphqlOverHttp, startApollo } from './apollo.js';
 import { answerUnreadableBodies } from './request-body.js';
 import { SessionCookies } from './session-cookie.js';
@@ -46,6 +46,8 @@ export interface OutpostHttpServer {
   consoleUrl: string | undefined;
   /** How much document text graphql-ws's validation cache holds, and its bound (for tests and operators). */
   websocketDocumentCache: Pick<ValidatedDocuments, 'bytes' | 'maxBytes'>;
+  /** The context a request carrying this secret gets (tests execute operations in-process with it). */
+  createContext: CreateContext;
   close(): Promise<void>;
 }
 
@@ -117,6 +119,7 @@ export async function startHttpServer(options: OutpostHttpOptions): Promise<Outp
     graphiqlUrl: graphiql.built ? `${url}/graphql` : undefined,
     consoleUrl: consoleApp.served ? `${url}/` : undefined,
     websocketDocumentCache: webSocket.validatedDocuments,
+    createContext,
     async close() {
       await apollo.stop();
       rateLimits.stop();
