@@ -6,9 +6,8 @@ import { providerVisibility, usableProvider } from '../visibility/provider.js';
 import type { Viewer } from '../graphql/context.js';
 import { conflict, notFound, preconditionFailed } from '../graphql/errors.js';
 import { requireDnsLabel, requireText, requireUrl } from '../graphql/validation.js';
-import { recordAudit } from '../audit/audit-log.js';
+import { recordChange } from '../audit/audit-log.js';
 import { lockName } from '../database/locks.js';
-import { notify } from '../events/notifications.js';
 import { issueRegistrationToken } from '../agents/agent-credentials.js';
 import { recordProviderCreated } from './provider-status.js';
 
@@ -139,14 +138,17 @@ export async function createProvider(
       message: 'Registered; waiting for the provider agent to connect.',
       eventMessage: 'Registered.',
     });
-    await recordAudit(tx, {
-      actorId: viewer.id,
-      action: 'workspaceProvider.create',
-      targetType: 'WorkspaceProvider',
-      targetId: provider.id,
-      after: { ...auditView(provider), organizationIds },
-    });
-    await notify(tx, { topic: 'provider', type: 'CREATED', providerId: provider.id });
+    await recordChange(
+      tx,
+      {
+        actorId: viewer.id,
+        action: 'workspaceProvider.create',
+        targetType: 'WorkspaceProvider',
+        targetId: provider.id,
+        after: { ...auditView(provider), organizationIds },
+      },
+      { topic: 'provider', type: 'CREATED', providerId: provider.id },
+    );
     const registrationToken = await issueRegistrationToken(tx, provider.id, registrationTokenTtlHours);
     return { provider, registrationToken };
   });
@@ -170,15 +172,18 @@ export async function updateProvider(
   return prisma.$transaction(async (tx) => {
     const before = await lockProvider(tx, id);
     const after = await tx.workspaceProvider.update({ where: { id }, data: changes });
-    await recordAudit(tx, {
-      actorId: viewer.id,
-      action: 'workspaceProvider.update',
-      targetType: 'WorkspaceProvider',
-      targetId: id,
-      before: auditView(before),
-      after: auditView(after),
-    });
-    await notify(tx, { topic: 'provider', type: 'UPDATED', providerId: id });
+    await recordChange(
+      tx,
+      {
+        actorId: viewer.id,
+        action: 'workspaceProvider.update',
+        targetType: 'WorkspaceProvider',
+        targetId: id,
+        before: auditView(before),
+        after: auditView(after),
+      },
+      { topic: 'provider', type: 'UPDATED', providerId: id },
+    );
     return after;
   });
 }
@@ -205,15 +210,18 @@ export async function renameProvider(prisma: PrismaClient, viewer: Viewer, id: s
       });
     }
     const after = await tx.workspaceProvider.update({ where: { id }, data: { name } });
-    await recordAudit(tx, {
-      actorId: viewer.id,
-      action: 'workspaceProvider.rename',
-      targetType: 'WorkspaceProvider',
-      targetId: id,
-      before: { name: before.name },
-      after: { name },
-    });
-    await notify(tx, { topic: 'provider', type: 'RENAMED', providerId: id });
+    await recordChange(
+      tx,
+      {
+        actorId: viewer.id,
+        action: 'workspaceProvider.rename',
+        targetType: 'WorkspaceProvider',
+        targetId: id,
+        before: { name: before.name },
+        after: { name },
+      },
+      { topic: 'provider', type: 'RENAMED', providerId: id },
+    );
     return after;
   });
 }
@@ -259,14 +267,17 @@ export async function deleteProvider(prisma: PrismaClient, viewer: Viewer, id: s
     // Workspaces already marked deleted are only history once their provider is gone.
     await tx.workspace.deleteMany({ where: { providerId: id, desiredState: 'DELETED' } });
     await tx.workspaceProvider.delete({ where: { id } });
-    await recordAudit(tx, {
-      actorId: viewer.id,
-      action: 'workspaceProvider.delete',
-      targetType: 'WorkspaceProvider',
-      targetId: id,
-      before: auditView(provider),
-    });
-    await notify(tx, { topic: 'provider', type: 'DELETED', providerId: id, organizationIds });
+    await recordChange(
+      tx,
+      {
+        actorId: viewer.id,
+        action: 'workspaceProvider.delete',
+        targetType: 'WorkspaceProvider',
+        targetId: id,
+        before: auditView(provider),
+      },
+      { topic: 'provider', type: 'DELETED', providerId: id, organizationIds },
+    );
     return provider;
   });
 }
@@ -282,17 +293,22 @@ export async function setDefaultProvider(prisma: PrismaClient, viewer: Viewer, i
     await tx.$executeRaw`
       UPDATE workspace_providers SET is_default = (id = ${id}::uuid), updated_at = now()
       WHERE is_default OR id = ${id}::uuid`;
-    await recordAudit(tx, {
-      actorId: viewer.id,
-      action: 'workspaceProvider.setDefault',
-      targetType: 'WorkspaceProvider',
-      targetId: id,
-      before: { defaultProvider: previous.map((p) => p.name) },
-      after: { defaultProvider: target.name },
-    });
-    for (const changed of [target, ...previous]) {
-      await notify(tx, { topic: 'provider', type: 'DEFAULT_CHANGED', providerId: changed.id });
-    }
+    await recordChange(
+      tx,
+      {
+        actorId: viewer.id,
+        action: 'workspaceProvider.setDefault',
+        targetType: 'WorkspaceProvider',
+        targetId: id,
+        before: { defaultProvider: previous.map((p) => p.name) },
+        after: { defaultProvider: target.name },
+      },
+      // Every provider whose isDefault flipped: the new default, then each one it replaced.
+      { topic: 'provider', type: 'DEFAULT_CHANGED', providerId: target.id },
+      ...previous.map(
+        (replaced) => ({ topic: 'provider', type: 'DEFAULT_CHANGED', providerId: replaced.id }) as const,
+      ),
+    );
     return tx.workspaceProvider.findUniqueOrThrow({ where: { id } });
   });
 }
@@ -305,15 +321,18 @@ export async function setCordon(prisma: PrismaClient, viewer: Viewer, id: string
       where: { id },
       data: { cordoned: cordonReason !== null, cordonReason },
     });
-    await recordAudit(tx, {
-      actorId: viewer.id,
-      action: cordonReason === null ? 'workspaceProvider.uncordon' : 'workspaceProvider.cordon',
-      targetType: 'WorkspaceProvider',
-      targetId: id,
-      before: { cordoned: before.cordoned, cordonReason: before.cordonReason },
-      after: { cordoned: after.cordoned, cordonReason: after.cordonReason },
-    });
-    await notify(tx, { topic: 'provider', type: 'CORDON_CHANGED', providerId: id });
+    await recordChange(
+      tx,
+      {
+        actorId: viewer.id,
+        action: cordonReason === null ? 'workspaceProvider.uncordon' : 'workspaceProvider.cordon',
+        targetType: 'WorkspaceProvider',
+        targetId: id,
+        before: { cordoned: before.cordoned, cordonReason: before.cordonReason },
+        after: { cordoned: after.cordoned, cordonReason: after.cordonReason },
+      },
+      { topic: 'provider', type: 'CORDON_CHANGED', providerId: id },
+    );
     return after;
   });
 }
