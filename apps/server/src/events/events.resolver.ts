@@ -4,7 +4,7 @@ import { Allow } from '../authorization/schema.js';
 import { SIGNED_IN, SITE_STAFF } from '../authorization/decisions.js';
 import { authorizedViewer } from '../authorization/principals.js';
 import { rememberProviderOwners } from '../authorization/organizations.js';
-import { findVisibleProvider } from '../providers/provider.service.js';
+import { findVisibleProvider } from '../providers/provider-reads.js';
 import { providerVisibility } from '../visibility/provider.js';
 import { workspaceVisibility } from '../visibility/workspace.js';
 import { ProviderStatusEvent, WorkspaceProvider } from '../providers/provider.type.js';

@@ -8,7 +8,7 @@ import { requireDnsLabel, requireEmail, requireText } from '../graphql/validatio
 import { organizationVisibility } from '../visibility/organization.js';
 import { recordAudit, recordChange } from '../audit/audit-log.js';
 import { lockName } from '../database/locks.js';
-import { BUILT_IN_PROVIDER_NAME } from '../providers/provider.service.js';
+import { BUILT_IN_PROVIDER_NAME } from '../providers/provider-rules.js';
 
 /**
  * One organization the viewer may see (visibility/organization.ts), by id or slug; NOT_FOUND, the same

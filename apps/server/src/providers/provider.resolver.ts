@@ -35,7 +35,8 @@ import {
   UpdateWorkspaceProviderInput,
   WorkspaceProvidersArgs,
 } from './provider.inputs.js';
-import * as providers from './provider.service.js';
+import * as providerReads from './provider-reads.js';
+import * as providerRules from './provider-rules.js';
 import {
   AgentCredentialInfo,
   CreateWorkspaceProviderPayload,
@@ -70,7 +71,7 @@ export class WorkspaceProviderResolver {
     const viewer = authorizedViewer(ctx);
     requirePageSize('first', first);
     const afterName = after ? decodeCursor('after', after) : undefined;
-    const { rows, totalCount } = await providers.listVisibleProviders(ctx.db, viewer, {
+    const { rows, totalCount } = await providerReads.listVisibleProviders(ctx.db, viewer, {
       take: first + 1,
       afterName,
       status,
@@ -90,7 +91,7 @@ export class WorkspaceProviderResolver {
   @Query(() => WorkspaceProvider, { description: 'One provider, by id or by name.' })
   async workspaceProvider(@Args() { id, name }: ProviderLookupArgs, @Ctx() ctx: OutpostContext) {
     if (!id === !name) throw badInput('id', 'Pass exactly one of id or name.');
-    return providers.findVisibleProvider(ctx.db, authorizedViewer(ctx), { id, name });
+    return providerReads.findVisibleProvider(ctx.db, authorizedViewer(ctx), { id, name });
   }
 
   // --- Fields only site staff see: cluster details and what the agent reports. ---
@@ -201,7 +202,7 @@ export class WorkspaceProviderResolver {
     @Arg('input') input: CreateWorkspaceProviderInput,
     @Ctx() ctx: OutpostContext,
   ): Promise<CreateWorkspaceProviderPayload> {
-    const { provider, registrationToken } = await providers.createProvider(
+    const { provider, registrationToken } = await providerRules.createProvider(
       ctx.prisma,
       authorizedViewer(ctx),
       input,
@@ -274,7 +275,7 @@ export class WorkspaceProviderResolver {
     @Arg('input') input: UpdateWorkspaceProviderInput,
     @Ctx() ctx: OutpostContext,
   ) {
-    return providers.updateProvider(ctx.prisma, authorizedViewer(ctx), id, input);
+    return providerRules.updateProvider(ctx.prisma, authorizedViewer(ctx), id, input);
   }
 
   @Allow(SITE_STAFF)
@@ -284,7 +285,7 @@ export class WorkspaceProviderResolver {
     @Arg('name') name: string,
     @Ctx() ctx: OutpostContext,
   ) {
-    return providers.renameProvider(ctx.prisma, authorizedViewer(ctx), id, name);
+    return providerRules.renameProvider(ctx.prisma, authorizedViewer(ctx), id, name);
   }
 
   @Allow(SITE_STAFF)
@@ -293,7 +294,7 @@ export class WorkspaceProviderResolver {
       'Refused for built-in, for the default, and while it holds workspaces. Returns the deleted provider.',
   })
   deleteWorkspaceProvider(@Arg('id', () => ID) id: string, @Ctx() ctx: OutpostContext) {
-    return providers.deleteProvider(ctx.prisma, authorizedViewer(ctx), id);
+    return providerRules.deleteProvider(ctx.prisma, authorizedViewer(ctx), id);
   }
 
   @Allow(SITE_STAFF)
@@ -301,7 +302,7 @@ export class WorkspaceProviderResolver {
     description: 'Makes this the default provider and clears the old default.',
   })
   setDefaultWorkspaceProvider(@Arg('id', () => ID) id: string, @Ctx() ctx: OutpostContext) {
-    return providers.setDefaultProvider(ctx.prisma, authorizedViewer(ctx), id);
+    return providerRules.setDefaultProvider(ctx.prisma, authorizedViewer(ctx), id);
   }
 
   @Allow(SITE_STAFF)
@@ -313,13 +314,13 @@ export class WorkspaceProviderResolver {
     @Arg('reason') reason: string,
     @Ctx() ctx: OutpostContext,
   ) {
-    return providers.setCordon(ctx.prisma, authorizedViewer(ctx), id, reason);
+    return providerRules.setCordon(ctx.prisma, authorizedViewer(ctx), id, reason);
   }
 
   @Allow(SITE_STAFF)
   @Mutation(() => WorkspaceProvider)
   uncordonWorkspaceProvider(@Arg('id', () => ID) id: string, @Ctx() ctx: OutpostContext) {
-    return providers.setCordon(ctx.prisma, authorizedViewer(ctx), id, null);
+    return providerRules.setCordon(ctx.prisma, authorizedViewer(ctx), id, null);
   }
 
   @Allow(SITE_STAFF)

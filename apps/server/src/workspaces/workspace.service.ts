@@ -8,7 +8,7 @@ import { selectRow, WORKSPACE_COLUMNS, type WorkspaceRow } from '../database/row
 import { recordChange } from '../audit/audit-log.js';
 import { lockName } from '../database/locks.js';
 import { lockAllowlistEntryForUse } from '../allowlist/allowlist.service.js';
-import { usableProvidersFor } from '../providers/provider.service.js';
+import { usableProvidersFor } from '../providers/provider-reads.js';
 
 export interface CreateWorkspaceInput {
   organizationId: string;

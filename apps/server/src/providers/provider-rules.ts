@@ -1,8 +1,5 @@
-import { sql, type SqlBool } from 'kysely';
-import type { Db, DbOrTransaction, Prisma, PrismaClient, ProviderStatus } from '@outpost/prisma';
-import { PROVIDER_COLUMNS, selectRow, type ProviderRow } from '../database/rows.js';
-import { queryBuilder } from '../database/sql.js';
-import { providerVisibility, usableProvider } from '../visibility/provider.js';
+import type { Prisma, PrismaClient } from '@outpost/prisma';
+import type { ProviderRow } from '../database/rows.js';
 import type { Viewer } from '../graphql/context.js';
 import { conflict, notFound, preconditionFailed } from '../graphql/errors.js';
 import { requireDnsLabel, requireText, requireUrl } from '../graphql/validation.js';
@@ -10,6 +7,12 @@ import { recordChange } from '../audit/audit-log.js';
 import { lockName } from '../database/locks.js';
 import { issueRegistrationToken } from '../agents/agent-credentials.js';
 import { recordProviderCreated } from './provider-status.js';
+
+// Changing providers, and the rules that bound each change (docs/architecture.md "Rules"): the built-in
+// provider keeps its name and cannot be deleted (rule 1), exactly one default (rule 2), no deletion while
+// it holds workspaces (rule 6), and every input checked before anything is written (rule 8). Who may call
+// these (rule 7) is decided by the authorization layer (authorization/decisions.ts) before they run. Each
+// change is audited and announced in its own transaction (recordChange). Reads are in provider-reads.ts.
 
 export const BUILT_IN_PROVIDER_NAME = 'built-in';
 
@@ -45,43 +48,6 @@ const AUDITED_COLUMNS = [
 
 function auditView(provider: ProviderRow) {
   return Object.fromEntries(AUDITED_COLUMNS.map((column) => [column, provider[column]]));
-}
-
-const PROVIDER_SELECT = selectRow('workspace_providers', PROVIDER_COLUMNS);
-
-/**
- * One page of the providers the viewer may see (visibility/provider.ts), ordered by name, and how many
- * match in all. `take` rows at most, after the provider named `afterName`.
- */
-export async function listVisibleProviders(
-  db: Db,
-  viewer: Viewer,
-  { take, afterName, status }: { take: number; afterName?: string; status?: ProviderStatus | null },
-): Promise<{ rows: ProviderRow[]; totalCount: number }> {
-  let matching = db.selectFrom('workspace_providers').where(providerVisibility.where(viewer));
-  if (status) matching = matching.where('status', '=', status);
-  const page = afterName === undefined ? matching : matching.where('name', '>', afterName);
-  const [rows, count] = await Promise.all([
-    page.select(PROVIDER_SELECT).orderBy('name').limit(take).execute() as Promise<ProviderRow[]>,
-    matching.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirst(),
-  ]);
-  return { rows, totalCount: Number(count?.n ?? 0) };
-}
-
-/** One provider the viewer may see, by id or by name; NOT_FOUND (the same for hidden and missing) otherwise. */
-export async function findVisibleProvider(
-  db: DbOrTransaction,
-  viewer: Viewer,
-  by: { id?: string | null; name?: string | null },
-): Promise<ProviderRow> {
-  const provider = (await db
-    .selectFrom('workspace_providers')
-    .select(PROVIDER_SELECT)
-    .where(by.id ? sql<SqlBool>`id = ${by.id}::uuid` : sql<SqlBool>`name = ${by.name ?? ''}`)
-    .where(providerVisibility.where(viewer))
-    .executeTakeFirst()) as ProviderRow | undefined;
-  if (!provider) throw notFound('Workspace provider', by.id ?? by.name ?? '');
-  return provider;
 }
 
 /** Reads the provider and locks its row for the rest of the transaction. */
@@ -335,23 +301,4 @@ export async function setCordon(prisma: PrismaClient, viewer: Viewer, id: string
     );
     return after;
   });
-}
-
-/**
- * Providers an organization may create workspaces in right now (visibility/provider.ts usableProvider),
- * the default first (for refusals' suggestions). Read in the caller's transaction, through Kysely
- * compiled onto it.
- */
-export async function usableProvidersFor(
-  tx: Prisma.TransactionClient,
-  organizationId: string,
-  excludeProviderId?: string,
-): Promise<Array<{ id: string; name: string }>> {
-  let query = queryBuilder
-    .selectFrom('workspace_providers')
-    .select(['id', 'name'])
-    .where(usableProvider.where(organizationId));
-  if (excludeProviderId) query = query.where('id', '<>', excludeProviderId);
-  const compiled = query.orderBy('is_default', 'desc').orderBy('name').compile();
-  return tx.$queryRawUnsafe<Array<{ id: string; name: string }>>(compiled.sql, ...compiled.parameters);
 }
