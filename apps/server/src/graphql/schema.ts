@@ -10,6 +10,7 @@ import { AuditResolver } from '../audit/audit.resolver.js';
 import { EventsResolver } from '../events/events.resolver.js';
 import { OrganizationResolver } from '../organizations/organization.resolver.js';
 import { WorkspaceProviderResolver } from '../providers/provider.resolver.js';
+import { AllowlistResolver } from '../allowlist/allowlist.resolver.js';
 import { WorkspaceResolver } from '../workspaces/workspace.resolver.js';
 
 export const resolvers = [
@@ -19,6 +20,7 @@ export const resolvers = [
   EventsResolver,
   OrganizationResolver,
   WorkspaceProviderResolver,
+  AllowlistResolver,
   WorkspaceResolver,
 ] as const;
 

@@ -45,7 +45,6 @@ import {
 import { agentConnectionsOf } from '../agents/agent-lease.js';
 import { helmInstallCommand } from '../agents/install-command.js';
 import { SERVER_VERSION } from '../version.js';
-import * as allowlist from '../allowlist/allowlist.service.js';
 
 @ObjectType({ simpleResolvers: true })
 export class OrganizationWorkspaceCount {
@@ -321,28 +320,5 @@ export class WorkspaceProviderResolver {
   @Mutation(() => WorkspaceProvider)
   uncordonWorkspaceProvider(@Arg('id', () => ID) id: string, @Ctx() ctx: OutpostContext) {
     return providerRules.setCordon(ctx.prisma, authorizedViewer(ctx), id, null);
-  }
-
-  @Allow(SITE_STAFF)
-  @Mutation(() => WorkspaceProvider)
-  addOrganizationToProviderAllowlist(
-    @Arg('providerId', () => ID) providerId: string,
-    @Arg('organizationId', () => ID) organizationId: string,
-    @Ctx() ctx: OutpostContext,
-  ) {
-    return allowlist.addToAllowlist(ctx.prisma, authorizedViewer(ctx), providerId, organizationId);
-  }
-
-  @Allow(SITE_STAFF)
-  @Mutation(() => WorkspaceProvider, {
-    description:
-      'Refused (PRECONDITION_FAILED, extensions.workspaces) while the organization has workspaces there.',
-  })
-  removeOrganizationFromProviderAllowlist(
-    @Arg('providerId', () => ID) providerId: string,
-    @Arg('organizationId', () => ID) organizationId: string,
-    @Ctx() ctx: OutpostContext,
-  ) {
-    return allowlist.removeFromAllowlist(ctx.prisma, authorizedViewer(ctx), providerId, organizationId);
   }
 }
