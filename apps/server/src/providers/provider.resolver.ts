@@ -1,17 +1,4 @@
-import {
-  Arg,
-  Args,
-  Ctx,
-  Field,
-  FieldResolver,
-  ID,
-  Int,
-  Mutation,
-  ObjectType,
-  Query,
-  Resolver,
-  Root,
-} from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { WorkspaceProvider as ProviderRow } from '@outpost/prisma';
 import type { OutpostContext } from '../graphql/context.js';
 import { Allow } from '../authorization/schema.js';
@@ -23,6 +10,7 @@ import { badInput } from '../graphql/errors.js';
 import { requirePageSize } from '../graphql/validation.js';
 import { Organization } from '../organizations/organization.type.js';
 import {
+  OrganizationWorkspaceCount,
   ProviderCheckResult,
   ProviderNodeSummary,
   ProviderStatusEvent,
@@ -45,12 +33,6 @@ import {
 import { agentConnectionsOf } from '../agents/agent-lease.js';
 import { helmInstallCommand } from '../agents/install-command.js';
 import { SERVER_VERSION } from '../version.js';
-
-@ObjectType({ simpleResolvers: true })
-export class OrganizationWorkspaceCount {
-  @Allow(SITE_STAFF) @Field(() => Organization) organization!: Organization;
-  @Allow(SITE_STAFF) @Field(() => Int) count!: number;
-}
 
 // The field resolvers below take the provider as its row type, a type-only import: type-graphql then
 // hands them the row as it is. Typed as the WorkspaceProvider class, it copied the row into a new instance
