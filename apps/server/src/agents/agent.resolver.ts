@@ -1,22 +1,9 @@
-import {
-  Arg,
-  Ctx,
-  Field,
-  ID,
-  Int,
-  Mutation,
-  ObjectType,
-  Query,
-  Resolver,
-  Root,
-  Subscription,
-} from 'type-graphql';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { OutpostContext } from '../graphql/context.js';
 import { Allow } from '../authorization/schema.js';
 import {
   AGENT,
   AGENT_OF_OBSERVED_WORKSPACES,
-  AGENT_OF_WORKSPACE_PROVIDER,
   AGENT_REGISTRATION,
   PUBLIC,
   SITE_STAFF,
@@ -26,7 +13,7 @@ import { badInput, notFound } from '../graphql/errors.js';
 import { AGENT_PROTOCOL_VERSION, SERVER_VERSION } from '../version.js';
 import { applyAgentReport, recordHeartbeat } from '../providers/provider-status.js';
 import { WorkspaceProvider } from '../providers/provider.type.js';
-import { notify, type WorkspaceNotification } from '../events/notifications.js';
+import { notify } from '../events/notifications.js';
 import { recordAudit } from '../audit/audit-log.js';
 import * as credentials from './agent-credentials.js';
 import { parseAgentReport, parseObservations } from './agent-input.js';
@@ -39,19 +26,11 @@ import {
   AgentRegistration,
   AgentStatusInput,
   AgentWorkspace,
+  AgentWorkspaceEvent,
   RegistrationToken,
   ServerInfo,
   WorkspaceObservationInput,
 } from './agent.types.js';
-import { WorkspaceEventType } from '../events/events.resolver.js';
-
-@ObjectType({ description: 'Something changed about a workspace of the agent’s provider: reconcile.' })
-export class AgentWorkspaceEvent {
-  @Allow(AGENT_OF_WORKSPACE_PROVIDER) @Field(() => ID) workspaceId!: string;
-  @Allow(AGENT_OF_WORKSPACE_PROVIDER) @Field(() => WorkspaceEventType) type!: WorkspaceNotification['type'];
-  /** Not a field: whose agent may read the event. */
-  providerId!: string;
-}
 
 /** The agent protocol (apps/agent/PROTOCOL.md) and the admin fields that manage agent secrets. */
 @Resolver()

@@ -9,6 +9,8 @@ import {
 } from '../authorization/decisions.js';
 import { ProviderStatus, WorkspaceDesiredState } from '@outpost/prisma';
 import { WorkspaceProvider } from '../providers/provider.type.js';
+import type { WorkspaceNotification } from '../events/notifications.js';
+import { WorkspaceEventType } from '../events/events.type.js';
 
 // Types of the agent protocol (apps/agent/PROTOCOL.md) and of the admin fields that manage agent secrets.
 
@@ -169,6 +171,14 @@ export class AgentWorkspace {
   @Field(() => WorkspaceDesiredState)
   desiredState!: WorkspaceDesiredState;
   /** Not a field: whose agent may read it. */
+  providerId!: string;
+}
+
+@ObjectType({ description: 'Something changed about a workspace of the agent’s provider: reconcile.' })
+export class AgentWorkspaceEvent {
+  @Allow(AGENT_OF_WORKSPACE_PROVIDER) @Field(() => ID) workspaceId!: string;
+  @Allow(AGENT_OF_WORKSPACE_PROVIDER) @Field(() => WorkspaceEventType) type!: WorkspaceNotification['type'];
+  /** Not a field: whose agent may read the event. */
   providerId!: string;
 }
 

@@ -1,8 +1,7 @@
 import type { Prisma, PrismaClient } from '@outpost/prisma';
 import type { Viewer } from '../graphql/context.js';
 import { conflict, notFound, preconditionFailed } from '../graphql/errors.js';
-import { recordAudit } from '../audit/audit-log.js';
-import { notify } from '../events/notifications.js';
+import { recordChange } from '../audit/audit-log.js';
 
 /**
  * Which organizations may use which provider (docs/architecture.md "Rules", rules 3 and 4).
@@ -61,19 +60,22 @@ export async function addToAllowlist(
         `Organization "${organization.slug}" is already on the allowlist of "${provider.name}".`,
       );
     }
-    await recordAudit(tx, {
-      actorId: viewer.id,
-      action: 'workspaceProvider.allowlist.add',
-      targetType: 'WorkspaceProvider',
-      targetId: providerId,
-      after: { organization: organization.slug },
-    });
-    await notify(tx, {
-      topic: 'provider',
-      type: 'ALLOWLIST_CHANGED',
-      providerId,
-      organizationIds: await allowlistedOrganizationIds(tx, providerId),
-    });
+    await recordChange(
+      tx,
+      {
+        actorId: viewer.id,
+        action: 'workspaceProvider.allowlist.add',
+        targetType: 'WorkspaceProvider',
+        targetId: providerId,
+        after: { organization: organization.slug },
+      },
+      {
+        topic: 'provider',
+        type: 'ALLOWLIST_CHANGED',
+        providerId,
+        organizationIds: await allowlistedOrganizationIds(tx, providerId),
+      },
+    );
     return provider;
   });
 }
@@ -108,19 +110,17 @@ export async function removeFromAllowlist(
     await tx.providerAllowlistEntry.delete({
       where: { providerId_organizationId: { providerId, organizationId } },
     });
-    await recordAudit(tx, {
-      actorId: viewer.id,
-      action: 'workspaceProvider.allowlist.remove',
-      targetType: 'WorkspaceProvider',
-      targetId: providerId,
-      before: { organization: organization.slug },
-    });
-    await notify(tx, {
-      topic: 'provider',
-      type: 'ALLOWLIST_CHANGED',
-      providerId,
-      organizationIds: organizationIdsBefore,
-    });
+    await recordChange(
+      tx,
+      {
+        actorId: viewer.id,
+        action: 'workspaceProvider.allowlist.remove',
+        targetType: 'WorkspaceProvider',
+        targetId: providerId,
+        before: { organization: organization.slug },
+      },
+      { topic: 'provider', type: 'ALLOWLIST_CHANGED', providerId, organizationIds: organizationIdsBefore },
+    );
     return provider;
   });
 }

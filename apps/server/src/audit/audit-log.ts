@@ -1,4 +1,5 @@
 import type { Prisma } from '@outpost/prisma';
+import { notify, type OutpostNotification } from '../events/notifications.js';
 
 export interface AuditRecord {
   actorId: string | null;
@@ -21,6 +22,20 @@ export async function recordAudit(tx: Prisma.TransactionClient, record: AuditRec
       after: toJson(record.after),
     },
   });
+}
+
+/**
+ * The tail of every mutation that changes what subscribers can see: its audit record, then the events
+ * that announce the change, in the caller's transaction. Both land on commit or neither does, so no
+ * subscriber hears of a change that has no audit record, and no audited change goes unannounced.
+ */
+export async function recordChange(
+  tx: Prisma.TransactionClient,
+  record: AuditRecord,
+  ...notifications: [OutpostNotification, ...OutpostNotification[]]
+): Promise<void> {
+  await recordAudit(tx, record);
+  for (const notification of notifications) await notify(tx, notification);
 }
 
 function toJson(value: unknown): Prisma.InputJsonValue | undefined {

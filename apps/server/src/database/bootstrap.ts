@@ -1,5 +1,5 @@
 import type { PrismaClient } from '@outpost/prisma';
-import { BUILT_IN_PROVIDER_NAME } from '../providers/provider.service.js';
+import { BUILT_IN_PROVIDER_NAME } from '../providers/provider-rules.js';
 import { setupFirstAdmin } from '../auth/auth.service.js';
 import { recordProviderCreated } from '../providers/provider-status.js';
 import type { OutpostConfig } from '../config.js';

@@ -1,57 +1,16 @@
-import { Arg, Field, ID, ObjectType, registerEnumType, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
 import type { OutpostContext, Viewer } from '../graphql/context.js';
 import { Allow } from '../authorization/schema.js';
-import { SIGNED_IN, SITE_STAFF } from '../authorization/decisions.js';
+import { SIGNED_IN } from '../authorization/decisions.js';
 import { authorizedViewer } from '../authorization/principals.js';
 import { rememberProviderOwners } from '../authorization/organizations.js';
-import { findVisibleProvider } from '../providers/provider.service.js';
+import { findVisibleProvider } from '../providers/provider-reads.js';
 import { providerVisibility } from '../visibility/provider.js';
 import { workspaceVisibility } from '../visibility/workspace.js';
-import { ProviderStatusEvent, WorkspaceProvider } from '../providers/provider.type.js';
-import { Workspace } from '../workspaces/workspace.type.js';
 import { deliveryBatch } from './delivery-batch.js';
 import { markShareable } from './shared-execution.js';
 import { eventStream } from './event-stream.js';
-import {
-  ProviderEventTypes,
-  WorkspaceEventTypes,
-  type ProviderNotification,
-  type WorkspaceNotification,
-} from './notifications.js';
-
-const ProviderEventType = Object.fromEntries(ProviderEventTypes.map((t) => [t, t])) as {
-  [K in (typeof ProviderEventTypes)[number]]: K;
-};
-export const WorkspaceEventType = Object.fromEntries(WorkspaceEventTypes.map((t) => [t, t])) as {
-  [K in (typeof WorkspaceEventTypes)[number]]: K;
-};
-registerEnumType(ProviderEventType, { name: 'WorkspaceProviderEventType' });
-registerEnumType(WorkspaceEventType, { name: 'WorkspaceEventType' });
-
-@ObjectType({
-  description: 'Something changed about a provider; fields are re-read when the event is delivered.',
-})
-export class WorkspaceProviderEvent {
-  @Allow(SIGNED_IN) @Field(() => ProviderEventType) type!: ProviderNotification['type'];
-  @Allow(SIGNED_IN) @Field(() => ID) providerId!: string;
-  @Allow(SIGNED_IN)
-  @Field(() => WorkspaceProvider, {
-    nullable: true,
-    description: 'Null after DELETED or when no longer visible.',
-  })
-  provider!: WorkspaceProvider | null;
-  // Its message is the provider's statusMessage (cluster details): site staff only, like statusHistory (rule 7).
-  @Allow(SITE_STAFF)
-  @Field(() => ProviderStatusEvent, { nullable: true, description: 'The transition, for STATUS_CHANGED.' })
-  statusEvent!: ProviderStatusEvent | null;
-}
-
-@ObjectType()
-export class WorkspaceEvent {
-  @Allow(SIGNED_IN) @Field(() => WorkspaceEventType) type!: WorkspaceNotification['type'];
-  @Allow(SIGNED_IN) @Field(() => ID) workspaceId!: string;
-  @Allow(SIGNED_IN) @Field(() => Workspace, { nullable: true }) workspace!: Workspace | null;
-}
+import { WorkspaceEvent, WorkspaceProviderEvent } from './events.type.js';
 
 /**
  * Subscriptions re-authorize on every event: the viewer is re-read from their credential (a revoked

@@ -10,8 +10,12 @@ import { AuditResolver } from '../audit/audit.resolver.js';
 import { EventsResolver } from '../events/events.resolver.js';
 import { OrganizationResolver } from '../organizations/organization.resolver.js';
 import { WorkspaceProviderResolver } from '../providers/provider.resolver.js';
+import { AllowlistResolver } from '../allowlist/allowlist.resolver.js';
 import { WorkspaceResolver } from '../workspaces/workspace.resolver.js';
 
+// type-graphql lists root fields in the order their decorators ran (module evaluation order, which a
+// top-level await such as auth/passwords.ts's defers), not in this array's order. schema.graphql is
+// emitted sorted, so only the order of a live introspection depends on it.
 export const resolvers = [
   AgentResolver,
   AuthResolver,
@@ -19,6 +23,7 @@ export const resolvers = [
   EventsResolver,
   OrganizationResolver,
   WorkspaceProviderResolver,
+  AllowlistResolver,
   WorkspaceResolver,
 ] as const;
 

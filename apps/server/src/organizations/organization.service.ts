@@ -6,10 +6,9 @@ import type { Viewer } from '../graphql/context.js';
 import { conflict, notFound, preconditionFailed } from '../graphql/errors.js';
 import { requireDnsLabel, requireEmail, requireText } from '../graphql/validation.js';
 import { organizationVisibility } from '../visibility/organization.js';
-import { recordAudit } from '../audit/audit-log.js';
+import { recordAudit, recordChange } from '../audit/audit-log.js';
 import { lockName } from '../database/locks.js';
-import { notify } from '../events/notifications.js';
-import { BUILT_IN_PROVIDER_NAME } from '../providers/provider.service.js';
+import { BUILT_IN_PROVIDER_NAME } from '../providers/provider-rules.js';
 
 /**
  * One organization the viewer may see (visibility/organization.ts), by id or slug; NOT_FOUND, the same
@@ -53,19 +52,22 @@ export async function createOrganization(
     const organization = await tx.organization.create({
       data: { name, slug, allowlistEntries: { create: { providerId: builtIn.id } } },
     });
-    await recordAudit(tx, {
-      actorId: viewer.id,
-      action: 'organization.create',
-      targetType: 'Organization',
-      targetId: organization.id,
-      after: { name, slug, allowlistedOn: [BUILT_IN_PROVIDER_NAME] },
-    });
-    await notify(tx, {
-      topic: 'provider',
-      type: 'ALLOWLIST_CHANGED',
-      providerId: builtIn.id,
-      organizationIds: [organization.id],
-    });
+    await recordChange(
+      tx,
+      {
+        actorId: viewer.id,
+        action: 'organization.create',
+        targetType: 'Organization',
+        targetId: organization.id,
+        after: { name, slug, allowlistedOn: [BUILT_IN_PROVIDER_NAME] },
+      },
+      {
+        topic: 'provider',
+        type: 'ALLOWLIST_CHANGED',
+        providerId: builtIn.id,
+        organizationIds: [organization.id],
+      },
+    );
     return organization;
   });
 }

@@ -2,7 +2,7 @@ import { MemoryCredentialStore, startAgent, type AgentLogger, type RunningAgent 
 import type { PrismaClient } from '@outpost/prisma';
 import type { OutpostConfig } from '../config.js';
 import { mintBuiltInAgentCredential } from '../agents/agent-credentials.js';
-import { BUILT_IN_PROVIDER_NAME } from './provider.service.js';
+import { BUILT_IN_PROVIDER_NAME } from './provider-rules.js';
 import { changeProviderStatus } from './provider-status.js';
 
 export const NO_CLUSTER_MESSAGE =

@@ -1,17 +1,4 @@
-import {
-  Arg,
-  Args,
-  Ctx,
-  Field,
-  FieldResolver,
-  ID,
-  Int,
-  Mutation,
-  ObjectType,
-  Query,
-  Resolver,
-  Root,
-} from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { WorkspaceProvider as ProviderRow } from '@outpost/prisma';
 import type { OutpostContext } from '../graphql/context.js';
 import { Allow } from '../authorization/schema.js';
@@ -23,6 +10,7 @@ import { badInput } from '../graphql/errors.js';
 import { requirePageSize } from '../graphql/validation.js';
 import { Organization } from '../organizations/organization.type.js';
 import {
+  OrganizationWorkspaceCount,
   ProviderCheckResult,
   ProviderNodeSummary,
   ProviderStatusEvent,
@@ -35,7 +23,8 @@ import {
   UpdateWorkspaceProviderInput,
   WorkspaceProvidersArgs,
 } from './provider.inputs.js';
-import * as providers from './provider.service.js';
+import * as providerReads from './provider-reads.js';
+import * as providerRules from './provider-rules.js';
 import {
   AgentCredentialInfo,
   CreateWorkspaceProviderPayload,
@@ -44,13 +33,6 @@ import {
 import { agentConnectionsOf } from '../agents/agent-lease.js';
 import { helmInstallCommand } from '../agents/install-command.js';
 import { SERVER_VERSION } from '../version.js';
-import * as allowlist from '../allowlist/allowlist.service.js';
-
-@ObjectType({ simpleResolvers: true })
-export class OrganizationWorkspaceCount {
-  @Allow(SITE_STAFF) @Field(() => Organization) organization!: Organization;
-  @Allow(SITE_STAFF) @Field(() => Int) count!: number;
-}
 
 // The field resolvers below take the provider as its row type, a type-only import: type-graphql then
 // hands them the row as it is. Typed as the WorkspaceProvider class, it copied the row into a new instance
@@ -70,7 +52,7 @@ export class WorkspaceProviderResolver {
     const viewer = authorizedViewer(ctx);
     requirePageSize('first', first);
     const afterName = after ? decodeCursor('after', after) : undefined;
-    const { rows, totalCount } = await providers.listVisibleProviders(ctx.db, viewer, {
+    const { rows, totalCount } = await providerReads.listVisibleProviders(ctx.db, viewer, {
       take: first + 1,
       afterName,
       status,
@@ -90,7 +72,7 @@ export class WorkspaceProviderResolver {
   @Query(() => WorkspaceProvider, { description: 'One provider, by id or by name.' })
   async workspaceProvider(@Args() { id, name }: ProviderLookupArgs, @Ctx() ctx: OutpostContext) {
     if (!id === !name) throw badInput('id', 'Pass exactly one of id or name.');
-    return providers.findVisibleProvider(ctx.db, authorizedViewer(ctx), { id, name });
+    return providerReads.findVisibleProvider(ctx.db, authorizedViewer(ctx), { id, name });
   }
 
   // --- Fields only site staff see: cluster details and what the agent reports. ---
@@ -201,7 +183,7 @@ export class WorkspaceProviderResolver {
     @Arg('input') input: CreateWorkspaceProviderInput,
     @Ctx() ctx: OutpostContext,
   ): Promise<CreateWorkspaceProviderPayload> {
-    const { provider, registrationToken } = await providers.createProvider(
+    const { provider, registrationToken } = await providerRules.createProvider(
       ctx.prisma,
       authorizedViewer(ctx),
       input,
@@ -274,7 +256,7 @@ export class WorkspaceProviderResolver {
     @Arg('input') input: UpdateWorkspaceProviderInput,
     @Ctx() ctx: OutpostContext,
   ) {
-    return providers.updateProvider(ctx.prisma, authorizedViewer(ctx), id, input);
+    return providerRules.updateProvider(ctx.prisma, authorizedViewer(ctx), id, input);
   }
 
   @Allow(SITE_STAFF)
@@ -284,7 +266,7 @@ export class WorkspaceProviderResolver {
     @Arg('name') name: string,
     @Ctx() ctx: OutpostContext,
   ) {
-    return providers.renameProvider(ctx.prisma, authorizedViewer(ctx), id, name);
+    return providerRules.renameProvider(ctx.prisma, authorizedViewer(ctx), id, name);
   }
 
   @Allow(SITE_STAFF)
@@ -293,7 +275,7 @@ export class WorkspaceProviderResolver {
       'Refused for built-in, for the default, and while it holds workspaces. Returns the deleted provider.',
   })
   deleteWorkspaceProvider(@Arg('id', () => ID) id: string, @Ctx() ctx: OutpostContext) {
-    return providers.deleteProvider(ctx.prisma, authorizedViewer(ctx), id);
+    return providerRules.deleteProvider(ctx.prisma, authorizedViewer(ctx), id);
   }
 
   @Allow(SITE_STAFF)
@@ -301,7 +283,7 @@ export class WorkspaceProviderResolver {
     description: 'Makes this the default provider and clears the old default.',
   })
   setDefaultWorkspaceProvider(@Arg('id', () => ID) id: string, @Ctx() ctx: OutpostContext) {
-    return providers.setDefaultProvider(ctx.prisma, authorizedViewer(ctx), id);
+    return providerRules.setDefaultProvider(ctx.prisma, authorizedViewer(ctx), id);
   }
 
   @Allow(SITE_STAFF)
@@ -313,35 +295,12 @@ export class WorkspaceProviderResolver {
     @Arg('reason') reason: string,
     @Ctx() ctx: OutpostContext,
   ) {
-    return providers.setCordon(ctx.prisma, authorizedViewer(ctx), id, reason);
+    return providerRules.setCordon(ctx.prisma, authorizedViewer(ctx), id, reason);
   }
 
   @Allow(SITE_STAFF)
   @Mutation(() => WorkspaceProvider)
   uncordonWorkspaceProvider(@Arg('id', () => ID) id: string, @Ctx() ctx: OutpostContext) {
-    return providers.setCordon(ctx.prisma, authorizedViewer(ctx), id, null);
-  }
-
-  @Allow(SITE_STAFF)
-  @Mutation(() => WorkspaceProvider)
-  addOrganizationToProviderAllowlist(
-    @Arg('providerId', () => ID) providerId: string,
-    @Arg('organizationId', () => ID) organizationId: string,
-    @Ctx() ctx: OutpostContext,
-  ) {
-    return allowlist.addToAllowlist(ctx.prisma, authorizedViewer(ctx), providerId, organizationId);
-  }
-
-  @Allow(SITE_STAFF)
-  @Mutation(() => WorkspaceProvider, {
-    description:
-      'Refused (PRECONDITION_FAILED, extensions.workspaces) while the organization has workspaces there.',
-  })
-  removeOrganizationFromProviderAllowlist(
-    @Arg('providerId', () => ID) providerId: string,
-    @Arg('organizationId', () => ID) organizationId: string,
-    @Ctx() ctx: OutpostContext,
-  ) {
-    return allowlist.removeFromAllowlist(ctx.prisma, authorizedViewer(ctx), providerId, organizationId);
+    return providerRules.setCordon(ctx.prisma, authorizedViewer(ctx), id, null);
   }
 }

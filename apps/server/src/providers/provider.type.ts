@@ -3,6 +3,7 @@ import { Allow } from '../authorization/schema.js';
 import { PROVIDER_USER, SIGNED_IN, SITE_STAFF } from '../authorization/decisions.js';
 import { ProviderKind, ProviderStatus } from '@outpost/prisma';
 import { PageInfo } from '../graphql/connection.js';
+import { Organization } from '../organizations/organization.type.js';
 
 registerEnumType(ProviderStatus, {
   name: 'ProviderStatus',
@@ -140,4 +141,11 @@ export class WorkspaceProviderConnection {
   @Allow(SIGNED_IN)
   @Field(() => Int, { description: 'Providers matching the filter, across all pages.' })
   totalCount!: number;
+}
+
+/** One organization's share of a provider's workspaces (WorkspaceProvider.workspaceCountsByOrganization). */
+@ObjectType({ simpleResolvers: true })
+export class OrganizationWorkspaceCount {
+  @Allow(SITE_STAFF) @Field(() => Organization) organization!: Organization;
+  @Allow(SITE_STAFF) @Field(() => Int) count!: number;
 }

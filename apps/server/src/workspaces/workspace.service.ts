@@ -5,11 +5,10 @@ import { requireDnsLabel } from '../graphql/validation.js';
 import { organizationVisibility } from '../visibility/organization.js';
 import { workspaceVisibility } from '../visibility/workspace.js';
 import { selectRow, WORKSPACE_COLUMNS, type WorkspaceRow } from '../database/rows.js';
-import { recordAudit } from '../audit/audit-log.js';
+import { recordChange } from '../audit/audit-log.js';
 import { lockName } from '../database/locks.js';
-import { notify } from '../events/notifications.js';
 import { lockAllowlistEntryForUse } from '../allowlist/allowlist.service.js';
-import { usableProvidersFor } from '../providers/provider.service.js';
+import { usableProvidersFor } from '../providers/provider-reads.js';
 
 export interface CreateWorkspaceInput {
   organizationId: string;
@@ -104,20 +103,23 @@ export async function createWorkspace(prisma: PrismaClient, viewer: Viewer, inpu
     const workspace = await tx.workspace.create({
       data: { name, ownerId: viewer.id, organizationId: organization.id, providerId: provider.id },
     });
-    await recordAudit(tx, {
-      actorId: viewer.id,
-      action: 'workspace.create',
-      targetType: 'Workspace',
-      targetId: workspace.id,
-      after: { name, organization: organization.slug, provider: provider.name },
-    });
-    await notify(tx, {
-      topic: 'workspace',
-      type: 'CREATED',
-      workspaceId: workspace.id,
-      organizationId: organization.id,
-      providerId: provider.id,
-    });
+    await recordChange(
+      tx,
+      {
+        actorId: viewer.id,
+        action: 'workspace.create',
+        targetType: 'Workspace',
+        targetId: workspace.id,
+        after: { name, organization: organization.slug, provider: provider.name },
+      },
+      {
+        topic: 'workspace',
+        type: 'CREATED',
+        workspaceId: workspace.id,
+        organizationId: organization.id,
+        providerId: provider.id,
+      },
+    );
     return workspace;
   });
 }
@@ -137,21 +139,24 @@ export async function deleteWorkspace(prisma: PrismaClient, viewer: Viewer, id: 
       throw notFound('Workspace', id);
     }
     const deleted = await tx.workspace.update({ where: { id }, data: { desiredState: 'DELETED' } });
-    await recordAudit(tx, {
-      actorId: viewer.id,
-      action: 'workspace.delete',
-      targetType: 'Workspace',
-      targetId: id,
-      before: { desiredState: workspace.desiredState },
-      after: { desiredState: 'DELETED' },
-    });
-    await notify(tx, {
-      topic: 'workspace',
-      type: 'DELETED',
-      workspaceId: id,
-      organizationId: workspace.organizationId,
-      providerId: workspace.providerId,
-    });
+    await recordChange(
+      tx,
+      {
+        actorId: viewer.id,
+        action: 'workspace.delete',
+        targetType: 'Workspace',
+        targetId: id,
+        before: { desiredState: workspace.desiredState },
+        after: { desiredState: 'DELETED' },
+      },
+      {
+        topic: 'workspace',
+        type: 'DELETED',
+        workspaceId: id,
+        organizationId: workspace.organizationId,
+        providerId: workspace.providerId,
+      },
+    );
     return deleted;
   });
 }

@@ -1,16 +1,18 @@
-import { sql, type SqlBool } from 'kysely';
-import type { Db, DbOrTransaction, Prisma, PrismaClient, ProviderStatus } from '@outpost/prisma';
-import { PROVIDER_COLUMNS, selectRow, type ProviderRow } from '../database/rows.js';
-import { queryBuilder } from '../database/sql.js';
-import { providerVisibility, usableProvider } from '../visibility/provider.js';
+import type { Prisma, PrismaClient } from '@outpost/prisma';
+import type { ProviderRow } from '../database/rows.js';
 import type { Viewer } from '../graphql/context.js';
 import { conflict, notFound, preconditionFailed } from '../graphql/errors.js';
 import { requireDnsLabel, requireText, requireUrl } from '../graphql/validation.js';
-import { recordAudit } from '../audit/audit-log.js';
+import { recordChange } from '../audit/audit-log.js';
 import { lockName } from '../database/locks.js';
-import { notify } from '../events/notifications.js';
 import { issueRegistrationToken } from '../agents/agent-credentials.js';
 import { recordProviderCreated } from './provider-status.js';
+
+// Changing providers, and the rules that bound each change (docs/architecture.md "Rules"): the built-in
+// provider keeps its name and cannot be deleted (rule 1), exactly one default (rule 2), no deletion while
+// it holds workspaces (rule 6), and every input checked before anything is written (rule 8). Who may call
+// these (rule 7) is decided by the authorization layer (authorization/decisions.ts) before they run. Each
+// change is audited and announced in its own transaction (recordChange). Reads are in provider-reads.ts.
 
 export const BUILT_IN_PROVIDER_NAME = 'built-in';
 
@@ -46,43 +48,6 @@ const AUDITED_COLUMNS = [
 
 function auditView(provider: ProviderRow) {
   return Object.fromEntries(AUDITED_COLUMNS.map((column) => [column, provider[column]]));
-}
-
-const PROVIDER_SELECT = selectRow('workspace_providers', PROVIDER_COLUMNS);
-
-/**
- * One page of the providers the viewer may see (visibility/provider.ts), ordered by name, and how many
- * match in all. `take` rows at most, after the provider named `afterName`.
- */
-export async function listVisibleProviders(
-  db: Db,
-  viewer: Viewer,
-  { take, afterName, status }: { take: number; afterName?: string; status?: ProviderStatus | null },
-): Promise<{ rows: ProviderRow[]; totalCount: number }> {
-  let matching = db.selectFrom('workspace_providers').where(providerVisibility.where(viewer));
-  if (status) matching = matching.where('status', '=', status);
-  const page = afterName === undefined ? matching : matching.where('name', '>', afterName);
-  const [rows, count] = await Promise.all([
-    page.select(PROVIDER_SELECT).orderBy('name').limit(take).execute() as Promise<ProviderRow[]>,
-    matching.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirst(),
-  ]);
-  return { rows, totalCount: Number(count?.n ?? 0) };
-}
-
-/** One provider the viewer may see, by id or by name; NOT_FOUND (the same for hidden and missing) otherwise. */
-export async function findVisibleProvider(
-  db: DbOrTransaction,
-  viewer: Viewer,
-  by: { id?: string | null; name?: string | null },
-): Promise<ProviderRow> {
-  const provider = (await db
-    .selectFrom('workspace_providers')
-    .select(PROVIDER_SELECT)
-    .where(by.id ? sql<SqlBool>`id = ${by.id}::uuid` : sql<SqlBool>`name = ${by.name ?? ''}`)
-    .where(providerVisibility.where(viewer))
-    .executeTakeFirst()) as ProviderRow | undefined;
-  if (!provider) throw notFound('Workspace provider', by.id ?? by.name ?? '');
-  return provider;
 }
 
 /** Reads the provider and locks its row for the rest of the transaction. */
@@ -139,14 +104,17 @@ export async function createProvider(
       message: 'Registered; waiting for the provider agent to connect.',
       eventMessage: 'Registered.',
     });
-    await recordAudit(tx, {
-      actorId: viewer.id,
-      action: 'workspaceProvider.create',
-      targetType: 'WorkspaceProvider',
-      targetId: provider.id,
-      after: { ...auditView(provider), organizationIds },
-    });
-    await notify(tx, { topic: 'provider', type: 'CREATED', providerId: provider.id });
+    await recordChange(
+      tx,
+      {
+        actorId: viewer.id,
+        action: 'workspaceProvider.create',
+        targetType: 'WorkspaceProvider',
+        targetId: provider.id,
+        after: { ...auditView(provider), organizationIds },
+      },
+      { topic: 'provider', type: 'CREATED', providerId: provider.id },
+    );
     const registrationToken = await issueRegistrationToken(tx, provider.id, registrationTokenTtlHours);
     return { provider, registrationToken };
   });
@@ -170,15 +138,18 @@ export async function updateProvider(
   return prisma.$transaction(async (tx) => {
     const before = await lockProvider(tx, id);
     const after = await tx.workspaceProvider.update({ where: { id }, data: changes });
-    await recordAudit(tx, {
-      actorId: viewer.id,
-      action: 'workspaceProvider.update',
-      targetType: 'WorkspaceProvider',
-      targetId: id,
-      before: auditView(before),
-      after: auditView(after),
-    });
-    await notify(tx, { topic: 'provider', type: 'UPDATED', providerId: id });
+    await recordChange(
+      tx,
+      {
+        actorId: viewer.id,
+        action: 'workspaceProvider.update',
+        targetType: 'WorkspaceProvider',
+        targetId: id,
+        before: auditView(before),
+        after: auditView(after),
+      },
+      { topic: 'provider', type: 'UPDATED', providerId: id },
+    );
     return after;
   });
 }
@@ -205,15 +176,18 @@ export async function renameProvider(prisma: PrismaClient, viewer: Viewer, id: s
       });
     }
     const after = await tx.workspaceProvider.update({ where: { id }, data: { name } });
-    await recordAudit(tx, {
-      actorId: viewer.id,
-      action: 'workspaceProvider.rename',
-      targetType: 'WorkspaceProvider',
-      targetId: id,
-      before: { name: before.name },
-      after: { name },
-    });
-    await notify(tx, { topic: 'provider', type: 'RENAMED', providerId: id });
+    await recordChange(
+      tx,
+      {
+        actorId: viewer.id,
+        action: 'workspaceProvider.rename',
+        targetType: 'WorkspaceProvider',
+        targetId: id,
+        before: { name: before.name },
+        after: { name },
+      },
+      { topic: 'provider', type: 'RENAMED', providerId: id },
+    );
     return after;
   });
 }
@@ -259,14 +233,17 @@ export async function deleteProvider(prisma: PrismaClient, viewer: Viewer, id: s
     // Workspaces already marked deleted are only history once their provider is gone.
     await tx.workspace.deleteMany({ where: { providerId: id, desiredState: 'DELETED' } });
     await tx.workspaceProvider.delete({ where: { id } });
-    await recordAudit(tx, {
-      actorId: viewer.id,
-      action: 'workspaceProvider.delete',
-      targetType: 'WorkspaceProvider',
-      targetId: id,
-      before: auditView(provider),
-    });
-    await notify(tx, { topic: 'provider', type: 'DELETED', providerId: id, organizationIds });
+    await recordChange(
+      tx,
+      {
+        actorId: viewer.id,
+        action: 'workspaceProvider.delete',
+        targetType: 'WorkspaceProvider',
+        targetId: id,
+        before: auditView(provider),
+      },
+      { topic: 'provider', type: 'DELETED', providerId: id, organizationIds },
+    );
     return provider;
   });
 }
@@ -282,17 +259,22 @@ export async function setDefaultProvider(prisma: PrismaClient, viewer: Viewer, i
     await tx.$executeRaw`
       UPDATE workspace_providers SET is_default = (id = ${id}::uuid), updated_at = now()
       WHERE is_default OR id = ${id}::uuid`;
-    await recordAudit(tx, {
-      actorId: viewer.id,
-      action: 'workspaceProvider.setDefault',
-      targetType: 'WorkspaceProvider',
-      targetId: id,
-      before: { defaultProvider: previous.map((p) => p.name) },
-      after: { defaultProvider: target.name },
-    });
-    for (const changed of [target, ...previous]) {
-      await notify(tx, { topic: 'provider', type: 'DEFAULT_CHANGED', providerId: changed.id });
-    }
+    await recordChange(
+      tx,
+      {
+        actorId: viewer.id,
+        action: 'workspaceProvider.setDefault',
+        targetType: 'WorkspaceProvider',
+        targetId: id,
+        before: { defaultProvider: previous.map((p) => p.name) },
+        after: { defaultProvider: target.name },
+      },
+      // Every provider whose isDefault flipped: the new default, then each one it replaced.
+      { topic: 'provider', type: 'DEFAULT_CHANGED', providerId: target.id },
+      ...previous.map(
+        (replaced) => ({ topic: 'provider', type: 'DEFAULT_CHANGED', providerId: replaced.id }) as const,
+      ),
+    );
     return tx.workspaceProvider.findUniqueOrThrow({ where: { id } });
   });
 }
@@ -305,34 +287,18 @@ export async function setCordon(prisma: PrismaClient, viewer: Viewer, id: string
       where: { id },
       data: { cordoned: cordonReason !== null, cordonReason },
     });
-    await recordAudit(tx, {
-      actorId: viewer.id,
-      action: cordonReason === null ? 'workspaceProvider.uncordon' : 'workspaceProvider.cordon',
-      targetType: 'WorkspaceProvider',
-      targetId: id,
-      before: { cordoned: before.cordoned, cordonReason: before.cordonReason },
-      after: { cordoned: after.cordoned, cordonReason: after.cordonReason },
-    });
-    await notify(tx, { topic: 'provider', type: 'CORDON_CHANGED', providerId: id });
+    await recordChange(
+      tx,
+      {
+        actorId: viewer.id,
+        action: cordonReason === null ? 'workspaceProvider.uncordon' : 'workspaceProvider.cordon',
+        targetType: 'WorkspaceProvider',
+        targetId: id,
+        before: { cordoned: before.cordoned, cordonReason: before.cordonReason },
+        after: { cordoned: after.cordoned, cordonReason: after.cordonReason },
+      },
+      { topic: 'provider', type: 'CORDON_CHANGED', providerId: id },
+    );
     return after;
   });
-}
-
-/**
- * Providers an organization may create workspaces in right now (visibility/provider.ts usableProvider),
- * the default first (for refusals' suggestions). Read in the caller's transaction, through Kysely
- * compiled onto it.
- */
-export async function usableProvidersFor(
-  tx: Prisma.TransactionClient,
-  organizationId: string,
-  excludeProviderId?: string,
-): Promise<Array<{ id: string; name: string }>> {
-  let query = queryBuilder
-    .selectFrom('workspace_providers')
-    .select(['id', 'name'])
-    .where(usableProvider.where(organizationId));
-  if (excludeProviderId) query = query.where('id', '<>', excludeProviderId);
-  const compiled = query.orderBy('is_default', 'desc').orderBy('name').compile();
-  return tx.$queryRawUnsafe<Array<{ id: string; name: string }>>(compiled.sql, ...compiled.parameters);
 }
