@@ -8,6 +8,7 @@ import {
   agentProvider as agentProviderOf,
   closeAgentSockets,
   connectAgent,
+  providerStatus,
   HEARTBEAT,
   PASSING_CHECKS,
   report,
@@ -53,16 +54,7 @@ const readAgentsConfig = () => ({
   credentialOverlapMinutes: 10,
 });
 
-const status = async (providerId: string) =>
-  (await server.db.workspaceProvider.findUniqueOrThrow({ where: { id: providerId } })).status;
-
-async function waitForStatus(providerId: string, expected: string, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while ((await status(providerId)) !== expected) {
-    if (Date.now() > deadline) throw new Error(`provider not ${expected} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const { status, waitForStatus } = providerStatus(server);
 
 describe('the agent lease', () => {
   it('exactly one of many connections asking at once through two replicas holds the lease', async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { REQUIRED_CHECK_NAMES } from '@outpost/agent';
+import type { PrismaClient } from '@outpost/prisma';
 import type { GraphQLResponse, GraphQLTestClient } from '@outpost/testing';
 import { AGENT_PROTOCOL_VERSION, SERVER_VERSION } from '../src/version.js';
 
@@ -129,4 +130,19 @@ const open: AgentSocket[] = [];
 /** Closes every socket connectAgent opened (tests call it after each case). */
 export async function closeAgentSockets(): Promise<void> {
   await Promise.all(open.splice(0).map((socket) => socket.close()));
+}
+
+/** The provider's status as stored, and a poll until it is `expected` (the status monitor acts on its own timer). */
+export function providerStatus(server: { readonly db: PrismaClient }) {
+  // Read when called: the test server's client exists only once its beforeAll ran.
+  const status = async (providerId: string) =>
+    (await server.db.workspaceProvider.findUniqueOrThrow({ where: { id: providerId } })).status;
+  const waitForStatus = async (providerId: string, expected: string, timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    while ((await status(providerId)) !== expected) {
+      if (Date.now() > deadline) throw new Error(`provider not ${expected} within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  return { status, waitForStatus };
 }

@@ -4,6 +4,7 @@ import {
   agentProvider as agentProviderOf,
   closeAgentSockets,
   connectAgent,
+  providerStatus,
   HEARTBEAT,
   report,
   REPORT,
@@ -30,16 +31,7 @@ beforeAll(async () => {
 });
 afterAll(() => stopping?.stop());
 
-const status = async (providerId: string) =>
-  (await server.db.workspaceProvider.findUniqueOrThrow({ where: { id: providerId } })).status;
-
-async function waitForStatus(providerId: string, expected: string, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while ((await status(providerId)) !== expected) {
-    if (Date.now() > deadline) throw new Error(`provider not ${expected} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const { status, waitForStatus } = providerStatus(server);
 
 /** Heartbeats every half grace over the socket, as an agent at work does, until the returned stop. */
 function heartbeating(socket: AgentSocket): () => void {
