@@ -130,15 +130,13 @@ export async function releaseConnection(
  * silence is still the handover's doing until one of them lands. An agent that re-homes and then dies is
  * blamed once the allowance is over, at most 30 s after its replica stopped.
  */
-export async function handOverLeases(db: Db, replicaId: string): Promise<number> {
-  const rows = await rawRows<{ providerId: string }>(
+export async function handOverLeases(db: Db, replicaId: string): Promise<void> {
+  await rawRows(
     db,
     `UPDATE agent_leases SET handover_until = now() + make_interval(secs => $2)
-     WHERE holder_replica_id = $1 AND expires_at > now()
-     RETURNING provider_id AS "providerId"`,
+     WHERE holder_replica_id = $1 AND expires_at > now()`,
     [replicaId, AGENT_MAX_RECONNECT_BACKOFF_SECONDS],
   );
-  return rows.length;
 }
 
 /**
